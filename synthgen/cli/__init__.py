@@ -1,0 +1,55 @@
+"""The ``synthgen`` console script: a click group of thin wrappers over library functions.
+
+Each subcommand lives in its own module of this package and is registered in
+``_COMMANDS``. Any :class:`synthgen.errors.SynthgenError` becomes one line on stderr and
+its exit code; there is no traceback for user errors.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import SynthgenError
+
+#: (module, attribute) of every subcommand.
+_COMMANDS = [
+    ("synthgen.cli.plan", "plan"),
+    ("synthgen.cli.assets", "assets"),
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="synthgen")
+@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """synthgen: synthetic motion data (exact optical flow) from Blender.
+
+    plan -> render -> export; see README.md.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+for _module, _attr in _COMMANDS:
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: user errors become one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="synthgen", standalone_mode=False)
+    except SynthgenError as exc:
+        click.echo(f"synthgen: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("synthgen: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

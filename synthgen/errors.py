@@ -1,0 +1,53 @@
+"""Exception types. Every user-facing error names the file, the field and the reason.
+
+The CLI turns any :class:`SynthgenError` into one line on stderr and its ``exit_code``;
+anything else is a bug and keeps its traceback. Standard library only (runs in Blender).
+"""
+from __future__ import annotations
+
+
+class SynthgenError(Exception):
+    """Base class of errors caused by input (files, arguments, environment), not by bugs."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        self.source = source
+        self.field = field
+        self.reason = message
+        parts = [p for p in (source, field) if p]
+        super().__init__(": ".join([*parts, message]))
+
+
+class JobError(SynthgenError):
+    """A job file is malformed or violates the contract of synthgen.job."""
+
+
+class ManifestError(SynthgenError):
+    """An asset manifest is malformed, or an asset is missing or fails its checksum."""
+
+
+class PresetError(SynthgenError):
+    """A planner preset (TOML) is malformed or names unknown values."""
+
+
+class PlanError(SynthgenError):
+    """The planner could not satisfy a hard constraint."""
+
+
+class RenderError(SynthgenError):
+    """A render could not be set up or run (bad device, unreadable asset, unwritable output)."""
+
+    exit_code = 1
+
+
+class ExportError(SynthgenError):
+    """A render folder is incomplete or corrupt, or the dataset folder is unusable."""
+
+    exit_code = 1
+
+
+class VerifyError(SynthgenError):
+    """A clip could not be verified (missing inputs)."""
+
+    exit_code = 1
