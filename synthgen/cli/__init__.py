@@ -16,9 +16,8 @@ from .. import __version__
 from ..errors import SynthgenError
 
 #: (module, attribute) of every subcommand.
-_COMMANDS = [
-    ("synthgen.cli.plan", "plan"),
-    ("synthgen.cli.assets", "assets"),
+#: Add a line here once the module exists (one line per command; keep sorted by stage).
+_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
