@@ -1,0 +1,43 @@
+"""File and channel names of the render folder: the contract between render and export.
+
+Standard library only (the worker imports it inside Blender; the exporter without bpy)::
+
+    <renders>/<clip_id>/
+        job.json           exact copy of the job that was rendered
+        frame_0001.exr     one multilayer EXR per rendered frame (Blender frame numbers,
+                           frame_start..frame_end; boundary frames are animated, not rendered)
+        vertices.npz       optional ("vertices" in job.outputs): ``inst_<id>`` float32
+                           [n_baked, V, 3] world-space evaluated vertices of each subject for
+                           frames frame_start-1 .. frame_end+1, and ``frames`` (int32)
+        render.json        Blender/synthgen versions, device, samples, per-frame times, job hash
+        DONE               written last; holds the job hash. No DONE = not finished.
+"""
+from __future__ import annotations
+
+JOB_FILE = "job.json"
+RENDER_INFO_FILE = "render.json"
+DONE_FILE = "DONE"
+VERTICES_FILE = "vertices.npz"
+
+FLOW_LAYER = "flow"   # view layer of the 1-sample pass: Vector, Depth, IndexOB (+ Combined)
+RGB_LAYER = "rgb"     # full mode only: Combined at the quality preset's samples
+
+VECTOR_CHANNELS = tuple(f"{FLOW_LAYER}.Vector.{c}" for c in "XYZW")
+DEPTH_CHANNEL = f"{FLOW_LAYER}.Depth.Z"
+INDEX_CHANNEL = f"{FLOW_LAYER}.IndexOB.X"
+FLOW_COMBINED_CHANNELS = tuple(f"{FLOW_LAYER}.Combined.{c}" for c in "RGBA")
+RGB_CHANNELS = tuple(f"{RGB_LAYER}.Combined.{c}" for c in "RGBA")
+
+#: Cycles writes this depth for the world/HDRI background.
+BACKGROUND_DEPTH = 1e10
+
+
+def frame_name(frame: int) -> str:
+    """``frame_0001.exr`` for Blender frame 1."""
+    return f"frame_{frame:04d}.exr"
+
+
+def required_channels(mode: str) -> tuple[str, ...]:
+    """Channels every frame EXR of a clip rendered in ``mode`` must hold."""
+    base = (*VECTOR_CHANNELS, DEPTH_CHANNEL, INDEX_CHANNEL, *FLOW_COMBINED_CHANNELS)
+    return base + RGB_CHANNELS if mode == "full" else base
