@@ -5,7 +5,12 @@ Standard library only (the worker imports it inside Blender; the exporter withou
     <renders>/<clip_id>/
         job.json           exact copy of the job that was rendered
         frame_0001.exr     one multilayer EXR per rendered frame (Blender frame numbers,
-                           frame_start..frame_end; boundary frames are animated, not rendered)
+                           frame_start..frame_end; boundary frames are animated, not rendered).
+                           Blender 5 writes it as a *multi-part* EXR, one part per pass
+                           (part "flow.Vector" holds channels "flow.Vector.X" ...): read every
+                           part and key channels by their full name, e.g.
+                           ``OpenEXR.File(path, separate_channels=True).parts``. Pixel data is
+                           float32, row 0 at the top of the image.
         vertices.npz       optional ("vertices" in job.outputs): ``inst_<id>`` float32
                            [n_baked, V, 3] world-space evaluated vertices of each subject for
                            frames frame_start-1 .. frame_end+1, and ``frames`` (int32)
@@ -19,12 +24,12 @@ RENDER_INFO_FILE = "render.json"
 DONE_FILE = "DONE"
 VERTICES_FILE = "vertices.npz"
 
-FLOW_LAYER = "flow"   # view layer of the 1-sample pass: Vector, Depth, IndexOB (+ Combined)
+FLOW_LAYER = "flow"   # view layer of the 1-sample pass: Vector, Depth, Object Index (+ Combined)
 RGB_LAYER = "rgb"     # full mode only: Combined at the quality preset's samples
 
 VECTOR_CHANNELS = tuple(f"{FLOW_LAYER}.Vector.{c}" for c in "XYZW")
 DEPTH_CHANNEL = f"{FLOW_LAYER}.Depth.Z"
-INDEX_CHANNEL = f"{FLOW_LAYER}.IndexOB.X"
+INDEX_CHANNEL = f"{FLOW_LAYER}.Object Index.X"   # Blender 5's real name (with a space)
 FLOW_COMBINED_CHANNELS = tuple(f"{FLOW_LAYER}.Combined.{c}" for c in "RGBA")
 RGB_CHANNELS = tuple(f"{RGB_LAYER}.Combined.{c}" for c in "RGBA")
 
