@@ -1,0 +1,272 @@
+"""One clip: validate its render folder, then stream its frames into member files.
+
+Frames are read one at a time; every array member is written frame by frame into a
+``.npy`` file in a scratch folder, so peak memory is a few frames whatever the clip length.
+
+Frame pairing (T rendered frames): ``flow[i]`` maps rendered frame i to i+1 (from frame i's
+Vector pass), ``flow_bwd[i]`` maps frame i+1 back to i (from frame i+1's), ``valid[i]``
+belongs to ``flow[i]``; i = 0 .. T-2.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import layout
+from ..errors import ExportError, SynthgenError
+from ..job import Job, load_job
+from . import exr, flow as flowmod, hsv, plucker
+from .npy import NpyStreamWriter
+from .qa import ClipQA
+from .video import VideoWriter
+
+log = logging.getLogger(__name__)
+
+ARRAY_MEMBERS = ("flow", "flow_bwd", "valid", "depth", "seg")
+ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
+               "inst_flow", "rgb", "txt", "json")
+DEFAULT_MEMBERS = ("flow", "valid", "flow_hsv", "plucker", "txt", "json")
+#: Member name -> file suffix in the shard (``<key>.<suffix>``).
+SUFFIX = {"flow": "flow.npy", "flow_bwd": "flow_bwd.npy", "valid": "valid.npy",
+          "flow_hsv": "flow_hsv.mp4", "plucker": "plucker.npy", "depth": "depth.npy",
+          "seg": "seg.npy", "inst_flow": "inst_flow.npy", "rgb": "rgb.mp4", "txt": "txt",
+          "json": "json"}
+
+
+@dataclass
+class ClipSource:
+    """A finished, validated render folder."""
+
+    path: Path
+    job: Job
+    render_info: dict
+    frames: list[Path]
+
+    @property
+    def key(self) -> str:
+        return self.job.clip_id
+
+
+@dataclass
+class ClipOptions:
+    members: tuple[str, ...] = DEFAULT_MEMBERS
+    plucker_res: tuple[int, int] | None = None      # (w, h); None = render size / 8
+    fb_alpha: float = flowmod.FB_ALPHA
+    fb_beta: float = flowmod.FB_BETA
+    hsv_pix_fmt: str = "yuv444p"
+    hsv_crf: int = 10
+    tags: list[str] | None = None                   # None = the job's caption tags
+
+
+@dataclass
+class ClipResult:
+    """Computed members: ``files`` (member -> path in the scratch folder) and small values."""
+
+    key: str
+    files: dict[str, Path] = field(default_factory=dict)
+    s_f: float = 0.0
+    qa: dict = field(default_factory=dict)
+    instances: dict = field(default_factory=dict)
+    plucker_size: tuple[int, int] = (0, 0)
+
+
+def load_clip(path: str | Path) -> ClipSource:
+    """Check that ``path`` is a finished render folder and return its job and frame files.
+
+    Raises :class:`ExportError` naming the file and reason: no DONE marker, unreadable job,
+    DONE written for another job, missing frames.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ExportError("not a readable render folder", source=str(path))
+    done = path / layout.DONE_FILE
+    if not done.is_file():
+        raise ExportError("no DONE marker: render not finished", source=str(path))
+    try:
+        job = load_job(path / layout.JOB_FILE)
+    except SynthgenError as exc:
+        raise ExportError(str(exc)) from None
+    marker = done.read_text(encoding="utf-8", errors="replace").strip()
+    if marker and marker != job.hash():
+        raise ExportError(f"holds job hash {marker[:12]}…, job.json hashes to {job.hash()[:12]}…",
+                          source=str(done))
+    info = _read_render_info(path / layout.RENDER_INFO_FILE)
+    frames = [path / layout.frame_name(f) for f in range(job.frame_start, job.frame_end + 1)]
+    missing = [f.name for f in frames if not f.is_file()]
+    if missing:
+        raise ExportError(f"{len(missing)} of {len(frames)} frames missing (first: {missing[0]})",
+                          source=str(path))
+    if len(frames) < 2:
+        raise ExportError("a clip needs at least 2 rendered frames for flow", source=str(path))
+    return ClipSource(path=path, job=job, render_info=info, frames=frames)
+
+
+def _read_render_info(path: Path) -> dict:
+    import json
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"unreadable ({exc})", source=str(path)) from None
+    return data if isinstance(data, dict) else {}
+
+
+def _srgb8(linear: np.ndarray) -> np.ndarray:
+    """Linear RGB(A) float -> sRGB uint8 RGB (H, W, 3)."""
+    x = np.clip(linear[..., :3], 0.0, 1.0)
+    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+    return np.rint(s * 255.0).astype(np.uint8)
+
+
+def _seg_dtype(job: Job):
+    return np.uint8 if max(job.instances()) < 256 else np.uint16
+
+
+def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
+    """Stream the frames of ``src`` into member files under ``scratch`` (must exist).
+
+    Writes ``flow.npy`` always (the HSV video is encoded from it), and the other members
+    in ``opts.members``. Returns paths, ``s_f`` and QA; raises :class:`ExportError` on bad
+    frames (the caller discards ``scratch``).
+    """
+    job, members = src.job, set(opts.members)
+    T, H, W = job.n_frames, job.height, job.width
+    res = ClipResult(key=src.key)
+    want_rgb = "rgb" in members and job.render.mode == "full"
+    if "rgb" in members and not want_rgb:
+        log.info("%s: rgb requested but the clip was rendered in flow mode", src.key)
+    seg_dtype = _seg_dtype(job)
+    writers = {"flow": NpyStreamWriter(scratch / "flow.npy", (T - 1, H, W, 2), np.float16)}
+    if "flow_bwd" in members:
+        writers["flow_bwd"] = NpyStreamWriter(scratch / "flow_bwd.npy", (T - 1, H, W, 2), np.float16)
+    if "valid" in members:
+        writers["valid"] = NpyStreamWriter(scratch / "valid.npy", (T - 1, H, W), np.uint8)
+    if "depth" in members:
+        writers["depth"] = NpyStreamWriter(scratch / "depth.npy", (T, H, W), np.float32)
+    if "seg" in members:
+        writers["seg"] = NpyStreamWriter(scratch / "seg.npy", (T, H, W), seg_dtype)
+    rgb_writer = VideoWriter(scratch / "rgb.mp4", W, H, job.fps) if want_rgb else None
+    subject = min((s.instance_id for s in job.subjects), default=None)
+    qa = ClipQA(subject)
+    inst_sums: dict[int, list] = {}
+    seg0 = None
+    prev = None   # (forward flow float32, behind mask, seg) of the previous frame
+    try:
+        for k, path in enumerate(src.frames):
+            frame = job.frame_start + k
+            fp = exr.read_frame(path, rgb=want_rgb, expect_shape=(H, W))
+            fwd, bwd = flowmod.vector_to_flows(fp.vector)
+            behind = flowmod.fill_background(fwd, fp.depth, job.K(frame), job.c2w(frame),
+                                             job.K(frame + 1), job.c2w(frame + 1))
+            flowmod.fill_background(bwd, fp.depth, job.K(frame), job.c2w(frame),
+                                    job.K(frame - 1), job.c2w(frame - 1))
+            bg = flowmod.background_mask(fp.depth)
+            seg = np.rint(np.nan_to_num(fp.index)).astype(seg_dtype)
+            qa.add_frame(seg, bg)
+            if k == 0:
+                seg0 = seg
+            if "depth" in writers:
+                writers["depth"].write(np.where(bg, np.float32(np.inf), fp.depth))
+            if "seg" in writers:
+                writers["seg"].write(seg)
+            if rgb_writer is not None:
+                rgb_writer.write(_srgb8(fp.rgb))
+            if prev is not None:
+                _write_pair(prev, bwd, writers, qa, inst_sums, opts)
+            prev = (fwd, behind, seg)
+    finally:
+        for w in writers.values():
+            w.close()
+        if rgb_writer is not None:
+            rgb_writer.close()
+    res.files.update({name: w.path for name, w in writers.items()})
+    if rgb_writer is not None:
+        res.files["rgb"] = rgb_writer.path
+    res.s_f = qa.mag.percentile(99) or 0.0
+    if "flow_hsv" in members:
+        res.files["flow_hsv"] = _write_hsv(scratch / "flow_hsv.mp4", res.files["flow"], res.s_f,
+                                           job.fps, opts)
+    if "plucker" in members:
+        res.files["plucker"], res.plucker_size = _write_plucker(scratch / "plucker.npy", job, opts)
+    res.instances = _instance_vectors(job, inst_sums, seg0)
+    if "inst_flow" in members:
+        res.files["inst_flow"] = _write_inst_flow(scratch / "inst_flow.npy", seg0, res.instances)
+    c2ws = np.stack([job.c2w(f) for f in range(job.frame_start, job.frame_end + 1)])
+    res.qa = qa.result(float(flowmod.angular_speed_deg_s(c2ws, job.fps).max()))
+    return res
+
+
+def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
+    """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity."""
+    fwd, behind, seg = prev
+    fwd16 = fwd.astype(np.float16)
+    writers["flow"].write(fwd16)
+    if "flow_bwd" in writers:
+        writers["flow_bwd"].write(bwd_next.astype(np.float16))
+    valid, err, _ = flowmod.fb_consistency(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
+    valid &= ~behind
+    if "valid" in writers:
+        writers["valid"].write(valid.astype(np.uint8))
+    f32 = fwd16.astype(np.float32)
+    qa.add_pair(np.hypot(f32[..., 0], f32[..., 1]), err, valid)
+    _accumulate_instances(inst_sums, seg, f32)
+
+
+def _accumulate_instances(inst_sums: dict, seg: np.ndarray, fwd: np.ndarray) -> None:
+    """Per instance: list of this pair's mean forward flow over its mask in frame t."""
+    flat = seg.ravel().astype(np.int64)
+    n = np.bincount(flat)
+    su = np.bincount(flat, weights=fwd[..., 0].ravel())
+    sv = np.bincount(flat, weights=fwd[..., 1].ravel())
+    for iid in np.flatnonzero(n):
+        inst_sums.setdefault(int(iid), []).append((su[iid] / n[iid], sv[iid] / n[iid]))
+
+
+def _instance_vectors(job: Job, inst_sums: dict, seg0) -> dict:
+    """json-ready per-instance info: name, mean flow over the clip, per-pair means."""
+    names = job.instances()
+    out = {}
+    for iid in sorted(set(names) | set(inst_sums)):
+        per = inst_sums.get(iid, [])
+        mean = np.mean(per, axis=0).tolist() if per else [0.0, 0.0]
+        out[str(iid)] = {
+            "name": names.get(iid, "unknown"),
+            "mean_flow": [round(float(x), 4) for x in mean],
+            "pairs_visible": len(per),
+            "frame0_pixels": int(np.count_nonzero(seg0 == iid)) if seg0 is not None else 0,
+        }
+    return out
+
+
+def _write_inst_flow(path: Path, seg0: np.ndarray, instances: dict) -> Path:
+    """Motion Dreamer instance flow: float16 (H, W, 2), each instance's mean flow on its
+    frame-0 mask."""
+    lut = np.zeros((int(seg0.max()) + 1, 2), np.float32)
+    for iid, info in instances.items():
+        if int(iid) < len(lut):
+            lut[int(iid)] = info["mean_flow"]
+    np.save(path, lut[seg0].astype(np.float16))
+    return path
+
+
+def _write_hsv(path: Path, flow_path: Path, s_f: float, fps: float, opts: ClipOptions) -> Path:
+    flows = np.load(flow_path, mmap_mode="r")
+    _, H, W, _ = flows.shape
+    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf) as vw:
+        for f in flows:
+            vw.write(hsv.encode_hsv(f, s_f))
+    del flows
+    return path
+
+
+def _write_plucker(path: Path, job: Job, opts: ClipOptions) -> tuple[Path, tuple[int, int]]:
+    w, h = opts.plucker_res or plucker.default_resolution(job.width, job.height)
+    frames = range(job.frame_start, job.frame_end + 1)
+    Ks = [job.K(f) for f in frames]
+    c2ws = [job.c2w(f) for f in frames]
+    np.save(path, plucker.plucker_clip(Ks, c2ws, job.width, job.height, w, h))
+    return path, (w, h)

@@ -1,0 +1,128 @@
+"""WebDataset tar shards, written atomically, and the dataset index.
+
+A shard is ``shard-NNNNNN.tar``: consecutive members ``<key>.<suffix>`` per sample
+(WebDataset groups files by the part of the name before the first dot, so keys are
+dot-free). A shard is written as a hidden temporary file and renamed when closed;
+``index.jsonl`` (one line per sample: key, shard, QA...) is rewritten atomically after each
+shard is in place, so the index never names a sample that is not in a finished shard.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import tarfile
+from pathlib import Path
+
+from ..errors import ExportError
+from ..fsutil import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "index.jsonl"
+STATS_FILE = "stats.json"
+SHARD_RE = re.compile(r"^shard-(\d{6})\.tar$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+)+$")
+
+
+def shard_name(n: int) -> str:
+    return f"shard-{n:06d}.tar"
+
+
+def check_member_name(name: str) -> str:
+    """A member name must be ``key.suffix`` with a dot-free key: relative, no ``..``, no ``/``."""
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise ExportError(f"unsafe tar member name {name!r}", field="key")
+    return name
+
+
+def read_index(out: Path) -> list[dict]:
+    path = out / INDEX_FILE
+    if not path.is_file():
+        return []
+    entries = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                raise ExportError(f"line {n} is not JSON", source=str(path)) from None
+    return entries
+
+
+def write_index(out: Path, entries: list[dict]) -> None:
+    atomic_write_text(out / INDEX_FILE, "".join(json.dumps(e, sort_keys=True) + "\n"
+                                                for e in entries))
+
+
+def next_shard_number(out: Path) -> int:
+    nums = [int(m.group(1)) for p in out.iterdir() if (m := SHARD_RE.match(p.name))]
+    return max(nums) + 1 if nums else 0
+
+
+class ShardWriter:
+    """Append samples to shards of about ``max_bytes``; call :meth:`close` at the end.
+
+    ``on_shard(shard_name, entries)`` runs after each shard has been renamed into place.
+    """
+
+    def __init__(self, out: Path, first: int, max_bytes: int, on_shard) -> None:
+        self.out = Path(out)
+        self.number = first
+        self.max_bytes = int(max_bytes)
+        self.on_shard = on_shard
+        self._tar: tarfile.TarFile | None = None
+        self._tmp: Path | None = None
+        self._entries: list[dict] = []
+        self.shards: list[str] = []
+
+    def add(self, key: str, members: list[tuple[str, Path | bytes]], entry: dict) -> str:
+        """Write one sample (members in order) and return the shard it went to."""
+        if self._tar is None:
+            self._open()
+        for suffix, data in members:
+            name = check_member_name(f"{key}.{suffix}")
+            info = tarfile.TarInfo(name)
+            info.mode, info.mtime, info.uname, info.gname = 0o644, 0, "", ""
+            if isinstance(data, (bytes, bytearray)):
+                info.size = len(data)
+                self._tar.addfile(info, io.BytesIO(data))
+            else:
+                info.size = Path(data).stat().st_size
+                with open(data, "rb") as fh:
+                    self._tar.addfile(info, fh)
+        shard = shard_name(self.number)
+        self._entries.append({**entry, "key": key, "shard": shard})
+        if self._tar.fileobj.tell() >= self.max_bytes:
+            self._finish()
+        return shard
+
+    def _open(self) -> None:
+        self._tmp = self.out / f".{shard_name(self.number)}.{os.getpid()}.tmp"
+        self._tar = tarfile.open(self._tmp, "w", format=tarfile.USTAR_FORMAT)
+
+    def _finish(self) -> None:
+        self._tar.close()
+        with open(self._tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        final = self.out / shard_name(self.number)
+        os.replace(self._tmp, final)
+        self.shards.append(final.name)
+        log.info("wrote %s (%d samples)", final.name, len(self._entries))
+        entries, self._entries = self._entries, []
+        self._tar, self._tmp = None, None
+        self.number += 1
+        self.on_shard(final.name, entries)
+
+    def close(self) -> None:
+        if self._tar is not None:
+            self._finish()
+
+    def abort(self) -> None:
+        """Drop the shard being written (nothing of it becomes visible)."""
+        if self._tar is not None:
+            self._tar.close()
+            Path(self._tmp).unlink(missing_ok=True)
+            self._tar, self._tmp, self._entries = None, None, []
