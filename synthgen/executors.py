@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
 RAY_INSTALL_HINT = "pip install 'synthgen[ray]'"
+_RAY_LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 class ExecutorError(SynthgenError):
@@ -283,6 +284,10 @@ class RayExecutor(Executor):
         self.cpus_per_job = cpus_per_job
         self.gpus_per_job = gpus_per_job
         self.num_cpus = num_cpus
+        if address is None:
+            # A private instance for this run stays on the loopback interface (Ray reads
+            # this when first imported; it makes a single-node Ray bind 127.0.0.1).
+            os.environ.setdefault(_RAY_LOOPBACK_ENV, "0")
         import_ray()       # fail early, before any work is planned
 
     def _start(self, fn, n_items: int):
@@ -292,9 +297,7 @@ class RayExecutor(Executor):
             owned = True
             kwargs: dict[str, Any] = dict(include_dashboard=False, logging_level=logging.WARNING)
             if self.address is None:
-                # A private instance for this run: reachable from this machine only.
-                kwargs.update(address="local", num_cpus=self.num_cpus,
-                              _node_ip_address="127.0.0.1")
+                kwargs.update(address="local", num_cpus=self.num_cpus)
             else:
                 kwargs["address"] = self.address
             try:

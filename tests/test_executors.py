@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Local Ray clusters started by these tests listen on 127.0.0.1 only (read when ray is imported).
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
 from synthgen.executors import (ExecutorError, LocalExecutor, RayExecutor, describe_exception,
                                 make_executor, split_threads)
 
@@ -145,8 +148,7 @@ def test_describe_exception_is_one_line():
 @pytest.fixture(scope="module")
 def ray_cluster():
     ray = pytest.importorskip("ray")
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             _node_ip_address="127.0.0.1")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     # Ray workers cannot import this test module by name: ship its functions by value.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     yield ray
@@ -160,6 +162,7 @@ def test_ray_results_retries_and_tasks_in_other_processes(tmp_path, ray_cluster)
     assert outs[3].error == "ValueError: three is poison" and attempts(tmp_path, 3) == 2
     assert str(os.getpid()) not in pids(tmp_path)                  # ran in Ray workers
     assert ray_cluster.is_initialized()                           # not ours: left running
+    assert "node:127.0.0.1" in ray_cluster.cluster_resources()     # loopback only
 
 
 def test_ray_killed_worker_is_retried(tmp_path, ray_cluster):
