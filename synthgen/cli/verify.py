@@ -1,0 +1,25 @@
+"""``synthgen verify CLIP_DIR [--report DIR]``: prove a clip's flow against geometry."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command("verify")
+@click.argument("clip_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=str),
+              default=None, help="Write verify.json and per-frame error_####.png here.")
+@click.option("--no-pictures", is_flag=True, help="With --report: json only.")
+def verify(clip_dir: str, report_dir: str | None, no_pictures: bool) -> None:
+    """Check CLIP_DIR's flow against reprojected depth, rotation-only background flow,
+    job transforms and subject vertices; exit code 1 when a goal fails."""
+    from ..verify import format_table, verify_clip, write_report
+
+    report = verify_clip(clip_dir, progress=sys.stderr.isatty())
+    click.echo(format_table(report))
+    if report_dir:
+        path = write_report(report, report_dir, pictures=not no_pictures)
+        click.echo(f"report: {path}")
+    if not report.passed:
+        sys.exit(1)
