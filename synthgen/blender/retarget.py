@@ -1,0 +1,346 @@
+"""Skeletons, world-space poses and retargeting, in numpy (no bpy).
+
+Conventions (the *action frame*, DESIGN.md §3 world): Z up, metres, the subject faces −Y,
+its left is +X. A bone's direction is the Y column of its world rotation (Blender's bone
+axis). A :class:`Skeleton` holds the rest pose in that frame; a :class:`WorldPose` holds,
+per frame, every bone's world rotation ``rot`` (T, B, 3, 3) float64 and head position
+``head`` (T, B, 3) float64 in metres.
+
+Retargeting transfers world-space orientations with rest-pose compensation::
+
+    W_t = W_s · R_s⁻¹ · Q · R_t        Q = shortest arc taking the target's rest direction
+                                           onto the source's rest direction
+
+so every mapped target bone points exactly where its source bone points whatever the two
+rest poses (T-pose, A-pose) and bone rolls are. Head positions follow from the target's own
+bone lengths (forward kinematics); the root translation is the source's scaled by the
+hip-height ratio.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import SynthgenError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "mixamorig:"
+
+#: The Mixamo bones retargeting needs (without prefix); a source missing one fails.
+REQUIRED = ("Hips", "Spine", "Spine1", "Spine2", "Neck", "Head",
+            "LeftShoulder", "LeftArm", "LeftForeArm", "LeftHand",
+            "RightShoulder", "RightArm", "RightForeArm", "RightHand",
+            "LeftUpLeg", "LeftLeg", "LeftFoot", "LeftToeBase",
+            "RightUpLeg", "RightLeg", "RightFoot", "RightToeBase")
+
+#: CMU-style BVH joint names (Blender's BVH importer keeps them) -> Mixamo bone names.
+BVH_BONE_MAP = {
+    "Hips": "Hips", "LowerBack": "Spine", "Spine": "Spine1", "Spine1": "Spine2",
+    "Neck": "Neck", "Neck1": None, "Head": "Head",
+    "LeftShoulder": "LeftShoulder", "LeftArm": "LeftArm", "LeftForeArm": "LeftForeArm",
+    "LeftHand": "LeftHand",
+    "RightShoulder": "RightShoulder", "RightArm": "RightArm", "RightForeArm": "RightForeArm",
+    "RightHand": "RightHand",
+    "LHipJoint": None, "LeftUpLeg": "LeftUpLeg", "LeftLeg": "LeftLeg", "LeftFoot": "LeftFoot",
+    "LeftToeBase": "LeftToeBase",
+    "RHipJoint": None, "RightUpLeg": "RightUpLeg", "RightLeg": "RightLeg",
+    "RightFoot": "RightFoot", "RightToeBase": "RightToeBase",
+}
+
+_PREFIX_RE = re.compile(r"^mixamorig\d*[:_]", re.IGNORECASE)
+
+
+class RetargetError(SynthgenError):
+    """A skeleton cannot be retargeted (missing bones, no armature)."""
+
+
+def canonical_name(name: str) -> str | None:
+    """``mixamorig1_LeftArm`` / ``mixamorig:LeftArm`` / ``LeftArm`` -> ``mixamorig:LeftArm``.
+
+    Leaf bones the FBX importer adds (``..._end``, lower-case) give None.
+    """
+    if name.endswith("_end"):
+        return None
+    return PREFIX + _PREFIX_RE.sub("", name)
+
+
+# --------------------------------------------------------------------------- rotations
+def rot_x(a: float) -> np.ndarray:
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def rot_y(a: float) -> np.ndarray:
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+
+
+def rot_z(a: float) -> np.ndarray:
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Shortest-arc rotation (3, 3) taking unit vector ``a`` onto unit vector ``b``."""
+    a = a / np.linalg.norm(a)
+    b = b / np.linalg.norm(b)
+    v, c = np.cross(a, b), float(np.dot(a, b))
+    if c < -1 + 1e-9:
+        axis = np.cross(a, [1.0, 0, 0] if abs(a[0]) < 0.9 else [0, 1.0, 0])
+        axis /= np.linalg.norm(axis)
+        return 2 * np.outer(axis, axis) - np.eye(3)
+    vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+    return np.eye(3) + vx + vx @ vx / (1 + c)
+
+
+def mat_to_quat(m: np.ndarray) -> np.ndarray:
+    """Rotation matrices (..., 3, 3) -> unit quaternions (..., 4) as (w, x, y, z), w >= 0."""
+    m = np.asarray(m, dtype=np.float64)
+    flat = m.reshape(-1, 3, 3)
+    out = np.empty((flat.shape[0], 4))
+    for i, r in enumerate(flat):
+        t = np.trace(r)
+        if t > 0:
+            s = np.sqrt(t + 1.0) * 2
+            q = [0.25 * s, (r[2, 1] - r[1, 2]) / s, (r[0, 2] - r[2, 0]) / s, (r[1, 0] - r[0, 1]) / s]
+        elif r[0, 0] > r[1, 1] and r[0, 0] > r[2, 2]:
+            s = np.sqrt(1.0 + r[0, 0] - r[1, 1] - r[2, 2]) * 2
+            q = [(r[2, 1] - r[1, 2]) / s, 0.25 * s, (r[0, 1] + r[1, 0]) / s, (r[0, 2] + r[2, 0]) / s]
+        elif r[1, 1] > r[2, 2]:
+            s = np.sqrt(1.0 + r[1, 1] - r[0, 0] - r[2, 2]) * 2
+            q = [(r[0, 2] - r[2, 0]) / s, (r[0, 1] + r[1, 0]) / s, 0.25 * s, (r[1, 2] + r[2, 1]) / s]
+        else:
+            s = np.sqrt(1.0 + r[2, 2] - r[0, 0] - r[1, 1]) * 2
+            q = [(r[1, 0] - r[0, 1]) / s, (r[0, 2] + r[2, 0]) / s, (r[1, 2] + r[2, 1]) / s, 0.25 * s]
+        q = np.asarray(q)
+        out[i] = q / np.linalg.norm(q) * (1 if q[0] >= 0 else -1)
+    return out.reshape(m.shape[:-2] + (4,))
+
+
+def quat_to_mat(q: np.ndarray) -> np.ndarray:
+    """Quaternions (..., 4) as (w, x, y, z) -> rotation matrices (..., 3, 3)."""
+    q = np.asarray(q, dtype=np.float64)
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    w, x, y, z = np.moveaxis(q, -1, 0)
+    return np.stack([
+        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
+        np.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], -1),
+        np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)], -2)
+
+
+def slerp(q0: np.ndarray, q1: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Spherical interpolation of quaternion arrays (..., 4) with weights ``u`` (...,)."""
+    dot = np.sum(q0 * q1, axis=-1)
+    q1 = np.where(dot[..., None] < 0, -q1, q1)
+    dot = np.abs(dot).clip(-1, 1)
+    theta = np.arccos(dot)
+    small = theta < 1e-6
+    sin = np.where(small, 1.0, np.sin(theta))
+    a = np.where(small, 1 - u, np.sin((1 - u) * theta) / sin)
+    b = np.where(small, u, np.sin(u * theta) / sin)
+    return a[..., None] * q0 + b[..., None] * q1
+
+
+def orthonormalize(m: np.ndarray) -> np.ndarray:
+    """Nearest rotations (..., 3, 3) of matrices that may carry scale (SVD polar part)."""
+    u, _, vt = np.linalg.svd(m)
+    r = u @ vt
+    det = np.linalg.det(r)
+    u[..., :, 2] *= np.sign(det)[..., None]
+    return u @ vt
+
+
+# --------------------------------------------------------------------------- skeletons
+@dataclass
+class Skeleton:
+    """Rest pose of an armature in a Z-up metre frame.
+
+    names: canonical bone names (B,), parents: parent index or -1 (B,) with parents before
+    children, rest_rot (B, 3, 3), rest_head (B, 3), rest_tail (B, 3), all float64.
+    """
+
+    names: list[str]
+    parents: list[int]
+    rest_rot: np.ndarray
+    rest_head: np.ndarray
+    rest_tail: np.ndarray
+    index: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = {n: i for i, n in enumerate(self.names)}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.index
+
+    def i(self, short: str) -> int:
+        return self.index[PREFIX + short]
+
+    @property
+    def height(self) -> float:
+        """Rest height of the head top above the floor (HeadTop_End, else Head's tail), m."""
+        if PREFIX + "HeadTop_End" in self.index:
+            return float(self.rest_head[self.i("HeadTop_End"), 2])
+        return float(self.rest_tail[self.i("Head"), 2])
+
+    @property
+    def hip_height(self) -> float:
+        return float(self.rest_head[self.i("Hips"), 2])
+
+    def missing(self, required: tuple[str, ...] = REQUIRED) -> list[str]:
+        return [n for n in required if PREFIX + n not in self.index]
+
+
+@dataclass
+class WorldPose:
+    """Per-frame world rotations ``rot`` (T, B, 3, 3) and heads ``head`` (T, B, 3), metres."""
+
+    rot: np.ndarray
+    head: np.ndarray
+
+    def direction(self) -> np.ndarray:
+        """Unit bone directions (T, B, 3): the Y column of each world rotation."""
+        return self.rot[..., :, 1]
+
+
+def fk_from_global(skel: Skeleton, root: np.ndarray, G: np.ndarray) -> WorldPose:
+    """Forward kinematics from global rotation deltas.
+
+    root (T, 3): root head per frame; G (T, B, 3, 3): each bone's world rotation relative to
+    its rest (``W = G · R_rest``). Heads follow from rest offsets rotated by the parent's G.
+    """
+    T, B = G.shape[:2]
+    head = np.zeros((T, B, 3))
+    for b, p in enumerate(skel.parents):
+        if p < 0:
+            head[:, b] = root
+        else:
+            off = skel.rest_head[b] - skel.rest_head[p]
+            head[:, b] = head[:, p] + G[:, p] @ off
+    return WorldPose(G @ skel.rest_rot[None], head)
+
+
+def interpolate(pose: WorldPose, fps: float, times: np.ndarray, loop: bool = False) -> WorldPose:
+    """Evaluate a pose sampled at ``i / fps`` at arbitrary ``times`` (s): slerp + lerp.
+
+    Times outside the clip are clamped (or wrapped when ``loop``); nothing is dropped or
+    repeated: each output frame interpolates its own fractional source time.
+    """
+    n = pose.rot.shape[0]
+    x = np.asarray(times, dtype=np.float64) * fps
+    if loop and n > 1:
+        x = np.mod(x, n - 1)
+    x = x.clip(0, n - 1)
+    i0 = np.floor(x).astype(int).clip(0, max(n - 2, 0))
+    i1 = np.minimum(i0 + 1, n - 1)
+    u = (x - i0)
+    q = mat_to_quat(pose.rot)
+    qi = slerp(q[i0], q[i1], np.broadcast_to(u[:, None], q[i0].shape[:-1]))
+    head = pose.head[i0] + u[:, None, None] * (pose.head[i1] - pose.head[i0])
+    return WorldPose(quat_to_mat(qi), head)
+
+
+# --------------------------------------------------------------------------- retargeting
+def bone_pairs(src: Skeleton, tgt: Skeleton) -> list[tuple[int, int]]:
+    """(source index, target index) for every bone present in both (by canonical name)."""
+    return [(src.index[n], tgt.index[n]) for n in tgt.names if n in src.index]
+
+
+def check_required(skel: Skeleton, what: str) -> None:
+    missing = skel.missing()
+    if missing:
+        raise RetargetError(f"skeleton lacks bones the Mixamo map needs: {', '.join(missing)}",
+                            source=what, field="bones")
+
+
+def retarget(src: Skeleton, pose: WorldPose, tgt: Skeleton, root_scale: float,
+             in_place: bool = False) -> WorldPose:
+    """Target world pose (T, B_t) for a source pose (T, B_s).
+
+    Mapped bones copy the source bone's world direction (rest-compensated, see module doc);
+    unmapped target bones (fingers, leaf bones) keep their rest orientation relative to
+    their parent. The root head is ``root_scale`` × the source root head; ``in_place``
+    removes its horizontal motion relative to frame 0.
+    """
+    T = pose.rot.shape[0]
+    B = len(tgt.names)
+    mapped = {t: s for s, t in bone_pairs(src, tgt)}
+    W = np.zeros((T, B, 3, 3))
+    for b, p in enumerate(tgt.parents):
+        if b in mapped:
+            s = mapped[b]
+            Q = arc(tgt.rest_rot[b][:, 1], src.rest_rot[s][:, 1])
+            W[:, b] = pose.rot[:, s] @ (src.rest_rot[s].T @ Q @ tgt.rest_rot[b])
+        elif p >= 0:
+            W[:, b] = W[:, p] @ (tgt.rest_rot[p].T @ tgt.rest_rot[b])
+        else:
+            W[:, b] = tgt.rest_rot[b]
+    G = W @ np.swapaxes(tgt.rest_rot, -1, -2)[None]
+    root_src = pose.head[:, src.index[tgt.names[0]]] if tgt.names[0] in src.index else pose.head[:, 0]
+    root = root_src * root_scale
+    if in_place:
+        root = root.copy()
+        root[:, :2] = root[:1, :2]
+    out = fk_from_global(tgt, root, G)
+    out.rot = W
+    return out
+
+
+def direction_error_deg(src: Skeleton, src_pose: WorldPose, tgt: Skeleton,
+                        tgt_pose: WorldPose) -> np.ndarray:
+    """Angle (deg) between source and target world bone directions, (T, mapped bones)."""
+    pairs = bone_pairs(src, tgt)
+    s = src_pose.direction()[:, [p[0] for p in pairs]]
+    t = tgt_pose.direction()[:, [p[1] for p in pairs]]
+    cos = np.sum(s * t, axis=-1) / (np.linalg.norm(s, axis=-1) * np.linalg.norm(t, axis=-1))
+    return np.degrees(np.arccos(cos.clip(-1, 1)))
+
+
+# --------------------------------------------------------------------------- feet
+def sole_points(skel: Skeleton) -> list[tuple[int, np.ndarray]]:
+    """Points on the soles, rigid with a foot bone: (bone index, rest position with z=0).
+
+    Heel (under the ankle) and ball (under the toe joint) ride on Foot; the toe tip on
+    ToeBase. Assumes the rest pose stands on the floor z = 0 (Mixamo and procedural rigs do).
+    """
+    pts = []
+    for side in ("Left", "Right"):
+        foot, toe = skel.i(side + "Foot"), skel.i(side + "ToeBase")
+        tip = skel.rest_tail[toe]
+        for b, p in ((foot, skel.rest_head[foot]), (foot, skel.rest_head[toe]), (toe, tip)):
+            pts.append((b, np.array([p[0], p[1], 0.0])))
+    return pts
+
+
+def lowest_sole(skel: Skeleton, pose: WorldPose) -> np.ndarray:
+    """Per frame, the lowest sole point's height z (T,), metres."""
+    z = []
+    for b, p in sole_points(skel):
+        local = skel.rest_rot[b].T @ (p - skel.rest_head[b])
+        z.append((pose.rot[:, b] @ local + pose.head[:, b])[:, 2])
+    return np.min(np.stack(z, 1), axis=1)
+
+
+def stance_frames(skel: Skeleton, pose: WorldPose, fps: float, height_tol: float = 0.03,
+                  speed_tol: float = 0.5) -> np.ndarray:
+    """Boolean (T,): frames where a foot is planted (low and slow)."""
+    T = pose.rot.shape[0]
+    planted = np.zeros(T, dtype=bool)
+    for side in ("Left", "Right"):
+        b = skel.i(side + "ToeBase")
+        p = pose.head[:, b]
+        v = np.zeros(T)
+        if T > 1:
+            d = np.linalg.norm(np.diff(p, axis=0), axis=1) * fps
+            v[1:] = d
+            v[0] = d[0]
+        z = []
+        for bb, sp in sole_points(skel):
+            if skel.names[bb].startswith(PREFIX + side):
+                local = skel.rest_rot[bb].T @ (sp - skel.rest_head[bb])
+                z.append((pose.rot[:, bb] @ local + pose.head[:, bb])[:, 2])
+        planted |= (np.min(np.stack(z, 1), 1) < height_tol) & (v < speed_tol)
+    return planted

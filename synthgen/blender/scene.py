@@ -1,0 +1,142 @@
+"""Build a Blender scene from a job, and the render settings of its two passes. Needs bpy.
+
+The scene starts from Blender's empty factory state; everything in it comes from the job:
+environment, lights, props, subjects (characters) and the baked camera. Two view layers:
+
+* ``flow`` (:data:`synthgen.layout.FLOW_LAYER`): Vector, Depth, Object Index and Combined
+  from a 1-sample pass with a minimal pixel filter, no bounces, no denoising;
+* ``rgb`` (:data:`synthgen.layout.RGB_LAYER`, full mode only): Combined at the quality
+  preset's samples, filter, bounces and denoising, rendered separately.
+"""
+from __future__ import annotations
+
+import logging
+
+import bpy
+
+from .. import layout
+from ..job import Job
+from . import camera_rig, environment, lights, props
+
+log = logging.getLogger(__name__)
+
+RGB_FILTER_WIDTH = 1.5   # px, Blender's default Blackman-Harris width for the RGB pass
+
+
+def reset() -> bpy.types.Scene:
+    """Blender's empty factory state (no objects, no world); scripts never auto-run."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.context.preferences.filepaths.use_scripts_auto_execute = False
+    return bpy.context.scene
+
+
+def build(job: Job, source: str | None = None) -> dict:
+    """Create every object of ``job`` in the current (reset) scene.
+
+    Returns ``{"camera": obj, "props": [...], "subjects": [handles]}``; subject handles
+    come from :func:`synthgen.blender.characters.build_subject`.
+    """
+    scene = bpy.context.scene
+    col = scene.collection
+    scene.frame_start, scene.frame_end = job.frame_start, job.frame_end
+    scene.render.fps = max(1, round(job.fps))
+    scene.render.fps_base = scene.render.fps / job.fps
+    environment.build_environment(job, col, source)
+    lights.build_lights(job.lights, col)
+    built = {"props": props.build_props(job, col, source), "subjects": build_subjects(job, source)}
+    built["camera"] = camera_rig.build_camera(job, col)
+    scene.camera = built["camera"]
+    return built
+
+
+def build_subjects(job: Job, source: str | None = None) -> list:
+    """One handle per ``job.subjects`` entry (characters module imported only when needed)."""
+    if not job.subjects:
+        return []
+    from ..errors import RenderError
+    try:
+        from .characters import build_subject
+    except ImportError as exc:
+        raise RenderError(f"characters cannot be built here ({exc})", source=source,
+                          field="subjects") from None
+    return [build_subject(spec, job) for spec in job.subjects]
+
+
+def setup_render(job: Job) -> None:
+    """Resolution, Cycles basics, view layers and multilayer float32 EXR output."""
+    scene = bpy.context.scene
+    r = scene.render
+    r.engine = "CYCLES"
+    r.resolution_x, r.resolution_y, r.resolution_percentage = job.width, job.height, 100
+    r.pixel_aspect_x = r.pixel_aspect_y = 1.0
+    r.use_border = False
+    r.use_motion_blur = False
+    r.use_persistent_data = job.render.persistent_data
+    r.use_compositing = False
+    r.use_sequencer = False
+    r.use_file_extension = False
+    r.film_transparent = False
+    r.threads_mode = "FIXED" if job.render.threads > 0 else "AUTO"
+    if job.render.threads > 0:
+        r.threads = job.render.threads
+    c = scene.cycles
+    c.seed = job.render.seed
+    c.use_animated_seed = False
+    c.use_adaptive_sampling = False
+    c.pixel_filter_type = "BLACKMAN_HARRIS"
+    img = r.image_settings
+    img.media_type = "MULTI_LAYER_IMAGE"
+    img.file_format = "OPEN_EXR_MULTILAYER"
+    img.color_depth = "32"
+    img.exr_codec = "ZIP"
+    _view_layers(scene, job.render.mode == "full")
+
+
+def _view_layers(scene, full: bool) -> None:
+    flow = scene.view_layers[0]
+    flow.name = layout.FLOW_LAYER
+    flow.use_pass_combined = True
+    flow.use_pass_vector = True
+    flow.use_pass_z = True
+    flow.use_pass_object_index = True
+    flow.samples = 1
+    if full and layout.RGB_LAYER not in scene.view_layers:
+        rgb = scene.view_layers.new(layout.RGB_LAYER)
+        rgb.use_pass_combined = True
+        rgb.use_pass_vector = rgb.use_pass_z = rgb.use_pass_object_index = False
+        rgb.samples = 0
+
+
+def use_flow_pass(job: Job) -> None:
+    """Settings of the 1-sample Vector/Depth/Index pass; only the ``flow`` layer renders."""
+    scene = bpy.context.scene
+    c = scene.cycles
+    c.samples = job.render.samples_flow
+    c.use_denoising = False
+    c.filter_width = job.render.filter_width
+    _bounces(c, 0)
+    _only_layer(scene, layout.FLOW_LAYER)
+
+
+def use_rgb_pass(job: Job) -> None:
+    """Settings of the full-mode RGB pass; only the ``rgb`` layer renders."""
+    scene = bpy.context.scene
+    c = scene.cycles
+    c.samples = job.render.samples_rgb
+    c.use_denoising = job.render.denoise
+    c.filter_width = RGB_FILTER_WIDTH
+    _bounces(c, job.render.max_bounces)
+    _only_layer(scene, layout.RGB_LAYER)
+
+
+def _bounces(c, n: int) -> None:
+    c.max_bounces = n
+    c.diffuse_bounces = c.glossy_bounces = c.transmission_bounces = c.volume_bounces = n
+    c.transparent_max_bounces = max(n, 8) if n else 0
+    c.caustics_reflective = c.caustics_refractive = bool(n)
+
+
+def _only_layer(scene, name: str) -> None:
+    for vl in scene.view_layers:
+        vl.use = vl.name == name
+    scene.render.use_single_layer = False

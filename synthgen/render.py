@@ -1,0 +1,262 @@
+"""Job runner: each job renders in its own subprocess (a crash never takes the others down).
+
+Public functions:
+
+* :func:`run_one` - render one job file in a subprocess, return a :class:`JobResult`;
+* :func:`render_many` - run many jobs, ``workers`` at a time, with tqdm over clips and frames;
+* :func:`collect_jobs` - job files from files and folders;
+* :func:`worker_command` / :func:`farm_command` - the subprocess and stock-Blender command
+  lines (for ``--print-commands``).
+
+This module never imports bpy; the subprocess runs ``synthgen/blender/entry.py``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import layout
+from .errors import RenderError, SynthgenError
+from .job import load_job
+
+log = logging.getLogger(__name__)
+
+ENTRY = Path(__file__).resolve().parent / "blender" / "entry.py"
+PROGRESS_PREFIX = "synthgen-progress"
+STATUSES = ("done", "skipped", "failed")
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job.
+
+    ``status``: ``done`` (rendered now), ``skipped`` (DONE already there for this job's
+    hash) or ``failed`` (``reason`` is one line). ``folder`` is ``out_root/<clip_id>`` when
+    the job could be read. ``seconds`` is wall time, ``frames_rendered`` the frames this run
+    rendered (resumed frames are not counted).
+    """
+
+    job_path: Path
+    status: str
+    clip_id: str | None = None
+    folder: Path | None = None
+    reason: str = ""
+    seconds: float = 0.0
+    frames_rendered: int = 0
+    returncode: int | None = None
+    log_tail: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("done", "skipped")
+
+
+# --------------------------------------------------------------------------- commands
+def _worker_args(job_path: Path, out_root: Path, frames, device, mode, verbose: int) -> list[str]:
+    args = ["--", "--job", str(job_path), "--out", str(out_root)]
+    if frames:
+        args += ["--frames", f"{frames[0]}:{frames[1]}"]
+    if device:
+        args += ["--device", device]
+    if mode:
+        args += ["--mode", mode]
+    return args + ["-v"] * verbose
+
+
+def worker_command(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
+                   frames: tuple[int, int] | None = None, device: str | None = None,
+                   mode: str | None = None, python: str | None = None, verbose: int = 0) -> list[str]:
+    """argv running the entry script with PyPI bpy (``python entry.py -- ...``)."""
+    return [python or sys.executable, str(ENTRY),
+            *_worker_args(Path(job_path), Path(out_root), frames, device, mode, verbose)]
+
+
+def farm_command(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
+                 blender: str = "blender", frames: tuple[int, int] | None = None,
+                 device: str | None = None, mode: str | None = None) -> list[str]:
+    """argv of a stock Blender rendering the job (what ``--print-commands`` prints)."""
+    return [blender, "--background", "--factory-startup", "--python-exit-code", "1",
+            "--python", str(ENTRY),
+            *_worker_args(Path(job_path).resolve(), Path(out_root).resolve(), frames, device, mode, 0)]
+
+
+def shell_line(argv: list[str]) -> str:
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+# --------------------------------------------------------------------------- one job
+def is_done(job, out_root: str | os.PathLike) -> bool:
+    """True when ``out_root/<clip_id>/DONE`` holds this job's hash."""
+    done = Path(out_root) / job.clip_id / layout.DONE_FILE
+    try:
+        return done.read_text().strip() == job.hash()
+    except OSError:
+        return False
+
+
+def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
+            frames: tuple[int, int] | None = None, device: str | None = None,
+            mode: str | None = None, timeout: float | None = None,
+            on_frame: Callable[[int, int, int], None] | None = None,
+            python: str | None = None, command: list[str] | None = None,
+            verbose: int = 0) -> JobResult:
+    """Render ``job_path`` into ``out_root/<clip_id>`` in a subprocess and report.
+
+    Never raises for a bad job or a failed render: the result says ``failed`` with a
+    one-line ``reason``. ``on_frame(frame, done, total)`` is called (from this thread) as
+    frames finish. ``command`` replaces the subprocess argv (e.g. :func:`farm_command` to
+    use a stock Blender). ``mode``/``device`` override the job's own settings.
+    """
+    job_path, out_root = Path(job_path), Path(out_root)
+    t0 = time.perf_counter()
+    try:
+        job = load_job(job_path)
+    except SynthgenError as exc:
+        return JobResult(job_path, "failed", reason=str(exc), returncode=exc.exit_code)
+    folder = out_root / job.clip_id
+    res = JobResult(job_path, "failed", clip_id=job.clip_id, folder=folder)
+    effective = _with_overrides(job, device, mode)
+    if frames is None and is_done(effective, out_root):
+        res.status = "skipped"
+        return res
+    argv = command or worker_command(job_path, out_root, frames=frames, device=device, mode=mode,
+                                     python=python, verbose=verbose)
+    res.returncode, res.frames_rendered, res.log_tail = _run(argv, timeout, on_frame)
+    res.seconds = time.perf_counter() - t0
+    finished = is_done(effective, out_root) or (frames is not None and res.returncode == 0)
+    if res.returncode == 0 and finished:
+        res.status = "done"
+    else:
+        res.reason = _reason(res.returncode, res.log_tail, timeout)
+    return res
+
+
+def _with_overrides(job, device, mode):
+    import dataclasses
+    changes = {k: v for k, v in (("device", device), ("mode", mode)) if v}
+    return dataclasses.replace(job, render=dataclasses.replace(job.render, **changes)) if changes else job
+
+
+def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str]]:
+    """Run ``argv``; parse progress lines from stdout; return (rc, frames, last log lines)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True,
+                                errors="replace", env=env)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        frames, out_tail = 0, []
+        try:
+            for line in proc.stdout:
+                if line.startswith(PROGRESS_PREFIX):
+                    _, frame, done, total = line.split()
+                    frames += 1
+                    if on_frame:
+                        on_frame(int(frame), int(done), int(total))
+                elif line.strip():
+                    out_tail = (out_tail + [line.rstrip()])[-20:]
+            rc = proc.wait()
+        finally:
+            if timer:
+                timer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        err_lines = [ln.rstrip() for ln in err.read().splitlines() if ln.strip()]
+    return rc, frames, (out_tail + err_lines)[-40:]
+
+
+def _reason(rc: int | None, tail: list[str], timeout) -> str:
+    for line in reversed(tail):
+        if line.startswith("synthgen: error: "):
+            return line[len("synthgen: error: "):]
+    if rc is not None and rc < 0:
+        return f"worker killed by signal {-rc}" + (f" (timeout {timeout} s?)" if timeout else "")
+    last = next((ln for ln in reversed(tail) if ln.strip()), "no output")
+    return f"worker exited with code {rc}: {last.strip()[:300]}"
+
+
+# --------------------------------------------------------------------------- many jobs
+def collect_jobs(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Job files named by ``paths``: files as given, folders' ``*.json`` (sorted, not
+    recursive, hidden files ignored). Raises :class:`RenderError` for a missing path."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(q for q in p.glob("*.json") if not q.name.startswith("."))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise RenderError("no such job file or folder", source=str(p))
+    return out
+
+
+def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: int = 1,
+                device: str | None = None, mode: str | None = None, timeout: float | None = None,
+                show_progress: bool = True, verbose: int = 0) -> list[JobResult]:
+    """Render every job, ``workers`` subprocesses at a time, in the order given.
+
+    Shows a tqdm bar over clips and one over frames (stderr). Returns one
+    :class:`JobResult` per job, in input order; never raises for a failed job.
+    """
+    from tqdm import tqdm
+
+    out_root = Path(out_root)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
+    total_frames = sum(_frame_count(p) for p in job_paths)
+    clips = tqdm(total=len(job_paths), desc="clips", unit="clip", disable=not show_progress, position=0)
+    frames = tqdm(total=total_frames, desc="frames", unit="frame", disable=not show_progress,
+                  position=1, leave=False)
+    lock = threading.Lock()
+
+    def on_frame(_frame, _done, _total):
+        with lock:
+            frames.update(1)
+
+    def one(path: Path) -> JobResult:
+        res = run_one(path, out_root, device=device, mode=mode, timeout=timeout,
+                      on_frame=on_frame, verbose=verbose)
+        with lock:
+            clips.update(1)
+            clips.set_postfix_str(f"{res.clip_id or path.name}: {res.status}")
+        return res
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(one, job_paths))
+    finally:
+        frames.close()
+        clips.close()
+    return results
+
+
+def _frame_count(path: Path) -> int:
+    try:
+        return load_job(path).n_frames
+    except SynthgenError:
+        return 0
+
+
+def summary_lines(results: list[JobResult]) -> list[str]:
+    """``done N, skipped N, failed N`` then one line per failed job."""
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    lines = [", ".join(f"{s} {counts[s]}" for s in STATUSES)]
+    for r in results:
+        if r.status == "failed":
+            lines.append(f"failed {r.clip_id or r.job_path}: {r.reason}")
+    return lines
