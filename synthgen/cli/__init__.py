@@ -19,6 +19,7 @@ from ..errors import SynthgenError
 #: Add a line here once the module exists (one line per command; keep sorted by stage).
 _COMMANDS: list[tuple[str, str]] = [
     ("synthgen.cli.verify", "verify"),
+    ("synthgen.cli.export", "export_cmd"),
 ]
 
 

@@ -98,7 +98,7 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    plucker_res: tuple[int, int] | None = None,
                    shard_bytes: int = DEFAULT_SHARD_BYTES,
                    max_fb_p90: float | None = DEFAULT_MAX_FB_P90,
-                   tags: list[str] | None = None, hsv_crf: int = 10,
+                   tags: list[str] | None = None, hsv_crf: int = 4,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 

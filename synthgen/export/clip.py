@@ -57,7 +57,7 @@ class ClipOptions:
     fb_alpha: float = flowmod.FB_ALPHA
     fb_beta: float = flowmod.FB_BETA
     hsv_pix_fmt: str = "yuv444p"
-    hsv_crf: int = 10
+    hsv_crf: int = 4
     tags: list[str] | None = None                   # None = the job's caption tags
 
 

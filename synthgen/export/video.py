@@ -14,7 +14,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DEFAULT_PIX_FMT = "yuv444p"
-DEFAULT_CRF = 10
+DEFAULT_CRF = 4
 
 
 class VideoWriter:

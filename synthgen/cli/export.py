@@ -1,0 +1,66 @@
+"""``synthgen export RENDERS... --out DATASET``: finished renders -> WebDataset shards."""
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from ..errors import ExportError
+
+_SIZE = re.compile(r"^\s*([0-9.]+)\s*([kmgt]?)i?b?\s*$", re.I)
+
+
+def parse_size(text: str) -> int:
+    """``1GB``, ``500M``, ``1e9`` -> bytes (decimal units)."""
+    m = _SIZE.match(str(text))
+    if not m:
+        raise ExportError(f"{text!r} is not a size like 1GB or 500MB", field="--shard-size")
+    return int(float(m.group(1)) * 1000 ** "kmgt".find(m.group(2).lower()) if m.group(2)
+               else float(m.group(1)))
+
+
+def parse_res(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    m = re.match(r"^(\d+)x(\d+)$", text.strip())
+    if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise ExportError(f"{text!r} is not WIDTHxHEIGHT", field="--plucker-res")
+    return int(m.group(1)), int(m.group(2))
+
+
+@click.command("export")
+@click.argument("renders", nargs=-1, required=True, type=click.Path(path_type=__import__("pathlib").Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=__import__("pathlib").Path),
+              help="Dataset folder (shards, index.jsonl, stats.json).")
+@click.option("--members", default="flow,valid,flow_hsv,plucker,txt,json", show_default=True,
+              help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, "
+                   "inst_flow, rgb, txt, json.")
+@click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")
+@click.option("--shard-size", default="1GB", show_default=True, help="Close a shard past this size.")
+@click.option("--max-fb-p90", type=float, default=1.19, show_default=True,
+              help="Leave out clips whose fb-consistency error p90 (px) exceeds this; negative: no filter.")
+@click.option("--tags", default=None, help="Comma list of caption tags replacing the jobs' own.")
+@click.option("--allow-partial", is_flag=True, help="Exit 0 even when some clips were bad.")
+def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags, allow_partial):
+    """Pack finished render folders (or folders of them) into WebDataset shards.
+
+    Only clips with a DONE marker are exported; clips already in the dataset are skipped.
+    Each bad clip is reported on one line; the exit code is 1 if any was bad.
+    """
+    from ..export import export_dataset
+
+    summary = export_dataset(
+        list(renders), out, members=members, plucker_res=parse_res(plucker_res),
+        shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
+        tags=None if tags is None else [t for t in tags.split(",") if t],
+        progress=sys.stderr.isatty())
+    for folder, message in summary.bad:
+        click.echo(f"synthgen: skipped clip: {message}" if folder in message
+                   else f"synthgen: skipped clip: {folder}: {message}", err=True)
+    for key, fb in summary.filtered:
+        click.echo(f"filtered {key}: fb-consistency p90 {fb:.3f} px > {max_fb_p90}", err=True)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.bad and not allow_partial:
+        sys.exit(1)
