@@ -258,5 +258,5 @@ def summary_lines(results: list[JobResult]) -> list[str]:
     lines = [", ".join(f"{s} {counts[s]}" for s in STATUSES)]
     for r in results:
         if r.status == "failed":
-            lines.append(f"failed {r.clip_id or r.job_path}: {r.reason}")
+            lines.append(f"failed {r.clip_id}: {r.reason}" if r.clip_id else f"failed: {r.reason}")
     return lines

@@ -18,6 +18,7 @@ from ..errors import SynthgenError
 #: (module, attribute) of every subcommand.
 #: Add a line here once the module exists (one line per command; keep sorted by stage).
 _COMMANDS: list[tuple[str, str]] = [
+    ("synthgen.cli.render", "render"),
     ("synthgen.cli.verify", "verify"),
     ("synthgen.cli.export", "export_cmd"),
 ]

@@ -1,0 +1,48 @@
+"""``synthgen render``: render job files, each in its own subprocess."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..job import DEVICES, RENDER_MODES
+
+
+@click.command("render")
+@click.argument("jobs", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Renders root; each clip goes to OUT/<clip_id>.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Jobs rendered at the same time (one subprocess each).")
+@click.option("--device", type=click.Choice(DEVICES), default=None,
+              help="Override the jobs' device (auto: a GPU when present, else the CPU).")
+@click.option("--mode", type=click.Choice(RENDER_MODES), default=None,
+              help="Override the jobs' mode: flow (Vector/Depth/Index only) or full (+ RGB).")
+@click.option("--timeout", type=float, default=None, help="Seconds before a job's subprocess is killed.")
+@click.option("--print-commands", is_flag=True,
+              help="Print one stock-Blender command line per job (for farm managers) and exit.")
+@click.option("--blender", default="blender", show_default=True,
+              help="Blender executable named in --print-commands lines.")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+@click.pass_context
+def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blender, no_progress):
+    """Render JOBS (job files or folders of them) into OUT.
+
+    Finished clips (DONE matching the job) are skipped, half-finished ones resume.
+    Exit code 1 when any job failed.
+    """
+    from .. import render as runner
+
+    paths = runner.collect_jobs(jobs)
+    if print_commands:
+        for p in paths:
+            click.echo(runner.shell_line(runner.farm_command(p, out, blender=blender,
+                                                             device=device, mode=mode)))
+        return
+    verbose = (ctx.find_root().params.get("verbose") or 0)
+    results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
+                                 timeout=timeout, show_progress=not no_progress, verbose=verbose)
+    for line in runner.summary_lines(results):
+        click.echo(line, err=line.startswith("failed "))
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
