@@ -1,0 +1,215 @@
+"""``synthgen verify`` on real Cycles renders of tiny scenes (the worker, real bpy, real EXRs).
+
+Every scene must pass; three deliberate faults must each make verify fail: a flipped v,
+a half-pixel shift of K, and a Vector pass rendered with many samples and a wide filter.
+The measured figures are printed (``pytest -s``) for the report.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from synthgen import layout
+from synthgen.camera import intrinsics, look_at_cv
+from synthgen.export.exr import read_channels, write_frame
+from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PropSpec,
+                          RenderSpec, RoomSpec, SubjectSpec)
+from synthgen.verify import format_table, verify_clip
+
+bpy = pytest.importorskip("bpy")
+worker = pytest.importorskip("synthgen.blender.worker")
+
+pytestmark = pytest.mark.slow
+
+W, H = 64, 48
+HDRI_FILE = Path(bpy.utils.system_resource("DATAFILES")) / "studiolights" / "world" / "forest.exr"
+
+
+# ----------------------------------------------------------------------------- builders
+def camera(poses, focal_mm=30.0, *, width=W, height=H, shift_x=0.0) -> CameraSpec:
+    """A camera spec from per-frame c2w poses (OpenCV) and focal lengths (scalar or list)."""
+    focal = [float(focal_mm)] * len(poses) if np.isscalar(focal_mm) else [float(f) for f in focal_mm]
+    Ks = [intrinsics(f, 36.0, width, height, shift_x=shift_x).tolist() for f in focal]
+    return CameraSpec(c2w=[np.asarray(p, float).tolist() for p in poses], focal_mm=focal, K=Ks,
+                      shift_x=shift_x)
+
+
+def prop(iid, kind, location, *, scale=(1, 1, 1), quats=None, color=(0.7, 0.5, 0.3)) -> PropSpec:
+    """A procedural prop; ``location`` one [x, y, z] (static) or one per baked frame."""
+    locs = [list(map(float, location))] if np.ndim(location) == 1 else [list(map(float, p)) for p in location]
+    return PropSpec(instance_id=iid, asset=AssetRef(kind, "prop", f"procedural:{kind}"), name=f"{kind}{iid}",
+                    scale=list(map(float, scale)), color=list(color), location=locs,
+                    rotation_quat=quats or [[1.0, 0.0, 0.0, 0.0]])
+
+
+def make_job(clip_id, cam, *, n_frames=3, props=(), env=None, subjects=(), mode="flow",
+             outputs=("flow",), lights=None) -> Job:
+    env = env or EnvironmentSpec(type="empty", background_color=[0.1, 0.1, 0.1, 1.0], ambient_intensity=0.5)
+    lights = [LightSpec(kind="point", position=[1.0, -2.0, 3.0], intensity_w=400.0)] if lights is None else lights
+    job = Job(clip_id=clip_id, kind="camera", seed=0, width=W, height=H, fps=24.0, frame_start=1,
+              frame_end=n_frames, camera=cam, render=RenderSpec(mode=mode, samples_rgb=4, threads=1),
+              environment=env, lights=list(lights), props=list(props), subjects=list(subjects),
+              outputs=list(outputs))
+    assert not job.validate(), job.validate()
+    return job
+
+
+def backdrop_props(depth=6.0, half=2.2):
+    """A wall (cube, instance 2) at ``depth`` along +y and a static cube (instance 3) before it."""
+    return [prop(2, "cube", [0.0, depth, 1.0], scale=(2 * half, 0.1, 2 * half * 0.7)),
+            prop(3, "cube", [-0.6, depth - 2.0, 0.9], scale=(0.6, 0.6, 0.6), color=(0.2, 0.5, 0.8))]
+
+
+def _n(base_eye, target, n_baked, step_eye=(0, 0, 0), roll_deg=0.0, pan_deg=0.0):
+    poses = []
+    for i in range(n_baked):
+        k = i - 1
+        eye = np.asarray(base_eye, float) + k * np.asarray(step_eye, float)
+        a = math.radians(pan_deg * k)
+        d = np.asarray(target, float) - np.asarray(base_eye, float)
+        d = np.array([d[0] * math.cos(a) - d[1] * math.sin(a), d[0] * math.sin(a) + d[1] * math.cos(a), d[2]])
+        poses.append(look_at_cv(eye, eye + d, roll_rad=math.radians(roll_deg * k)))
+    return poses
+
+
+def scene_truck(axis: str) -> Job:
+    step = (0.12, 0, 0) if axis == "u" else (0, 0, -0.12)      # world +x = image +u; -z = +v
+    return make_job(f"truck-{axis}", camera(_n([0, 0, 1], [0, 6, 1], 5, step_eye=step)),
+                    props=backdrop_props())
+
+
+def scene_dolly() -> Job:
+    return make_job("dolly", camera(_n([0, -1, 1], [0, 6, 1], 5, step_eye=(0, 0.35, 0))),
+                    props=backdrop_props())
+
+
+def scene_roll_pan_hdri() -> Job:
+    env = EnvironmentSpec(type="env", hdri=AssetRef("forest", "hdri", str(HDRI_FILE)),
+                          shadow_catcher=True)
+    cam = camera(_n([0, 0, 1.2], [0, 6, 0.9], 5, pan_deg=7.0, roll_deg=9.0))
+    return make_job("roll-pan-hdri", cam, env=env, lights=[],
+                    props=[prop(3, "cube", [0.3, 5.0, 0.4], scale=(0.8, 0.8, 0.8))])
+
+
+def scene_zoom() -> Job:
+    focal = [30.0 * 1.12 ** (i - 1) for i in range(5)]
+    return make_job("zoom", camera(_n([0, -1, 1], [0, 6, 1], 5), focal), props=backdrop_props())
+
+
+def scene_orbit_room() -> Job:
+    room = RoomSpec(asset=AssetRef("room", "room", "procedural:room"), size=[6.0, 5.0, 3.0])
+    env = EnvironmentSpec(type="basic", room=room, ambient_intensity=0.3, indoor=True)
+    poses = []
+    for i in range(5):
+        a = math.radians(-90 + 14.0 * (i - 1))                 # 14 deg/frame around the centre
+        eye = [2.0 * math.cos(a), 2.0 * math.sin(a), 1.6]
+        poses.append(look_at_cv(eye, [0, 0, 0.6]))
+    lights = [LightSpec(kind="point", position=[1.0, 1.0, 2.7], intensity_w=300.0),
+              LightSpec(kind="point", position=[-1.5, -1.0, 2.7], intensity_w=200.0)]
+    return make_job("orbit-room", camera(poses, 22.0), env=env, lights=lights,
+                    props=[prop(2, "cube", [0, 0, 0.4], scale=(0.8, 0.8, 0.8))])
+
+
+def scene_spinning_prop() -> Job:
+    n = 5
+    quats, locs = [], []
+    axis = np.array([0.3, 0.2, 1.0]) / np.linalg.norm([0.3, 0.2, 1.0])
+    for i in range(n):
+        a = math.radians(25.0 * i)                             # 25 deg/frame about a tilted axis
+        quats.append([math.cos(a / 2), *(math.sin(a / 2) * axis)])
+        locs.append([0.25 - 0.08 * i, 4.0, 1.0 + 0.03 * i])
+    spinner = prop(4, "cube", locs, scale=(1.0, 0.7, 0.5), quats=quats, color=(0.9, 0.8, 0.1))
+    return make_job("spin", camera(_n([0, 0, 1], [0, 6, 1], 5)), props=[*backdrop_props(), spinner])
+
+
+SCENES = {"truck-u": lambda: scene_truck("u"), "truck-v": lambda: scene_truck("v"),
+          "dolly": scene_dolly, "roll-pan-hdri": scene_roll_pan_hdri, "zoom": scene_zoom,
+          "orbit-room": scene_orbit_room, "spin": scene_spinning_prop}
+
+
+# ----------------------------------------------------------------------------- helpers
+def render(job: Job, out: Path) -> Path:
+    return worker.render_job(job, out)
+
+
+def show(report) -> str:
+    table = format_table(report)
+    print("\n" + table)
+    return table
+
+
+# ----------------------------------------------------------------------------- scenes pass
+@pytest.mark.parametrize("name", list(SCENES))
+def test_scene_passes_verify(name, tmp_path):
+    report = verify_clip(render(SCENES[name](), tmp_path))
+    table = show(report)
+    assert report.passed, table
+    assert report.check("static").stats["n"] > 100, table
+    if name == "spin":
+        assert report.check("rigid").stats["n"] > 30, table
+    if name == "roll-pan-hdri":
+        assert report.check("background").stats["n"] > 100, table
+
+
+# ----------------------------------------------------------------------------- faults fail
+def _rewrite_frames(clip: Path, job: Job, change) -> None:
+    """Apply ``change(channels dict)`` to every frame EXR of ``clip`` (in place)."""
+    for f in range(job.frame_start, job.frame_end + 1):
+        path = clip / layout.frame_name(f)
+        ch = read_channels(path, layout.required_channels(job.render.mode))
+        change(ch)
+        write_frame(path, ch)
+
+
+def test_flipped_v_fails(tmp_path):
+    job = scene_roll_pan_hdri()
+    clip = render(job, tmp_path)
+    assert verify_clip(clip).passed
+    w_name, y_name = layout.VECTOR_CHANNELS[3], layout.VECTOR_CHANNELS[1]
+
+    def flip(ch):          # a converter that got the v sign of forward and backward wrong
+        ch[w_name], ch[y_name] = -ch[w_name], -ch[y_name]
+    _rewrite_frames(clip, job, flip)
+    report = verify_clip(clip)
+    table = show(report)
+    assert not report.passed
+    assert report.check("static").passed is False and report.check("fb").passed is True, table
+
+
+def test_half_pixel_shift_of_K_fails(tmp_path):
+    """Render with the principal point 0.5 px left of where the job says it is."""
+    truth = scene_roll_pan_hdri()
+    shifted = make_job(truth.clip_id, camera([truth.c2w(f) for f in truth.baked_frames()],
+                                             shift_x=0.5 / W), env=truth.environment, lights=[],
+                       props=truth.props)
+    assert shifted.K(1)[0, 2] == pytest.approx(W / 2 - 0.5)
+    clip = render(shifted, tmp_path)
+    (clip / layout.JOB_FILE).write_text(truth.to_json())    # the job claims the unshifted K
+    report = verify_clip(clip)
+    table = show(report)
+    assert report.check("static").passed is False, table
+    # Cycles writes no motion on the world: its flow comes from the job's K alone, so the
+    # background check cannot see a K the render did not use (the photometric check can).
+
+
+def test_many_samples_wide_filter_vector_fails_at_edges(tmp_path):
+    """A Vector pass averaged over 64 samples with a 1.5 px filter mixes two motions at edges."""
+    from synthgen.blender import scene as scene_mod
+    job = scene_spinning_prop()
+    job.render.filter_width = 1.5
+    clip = tmp_path / job.clip_id
+    clip.mkdir()
+    (clip / layout.JOB_FILE).write_text(job.to_json())
+    scene = scene_mod.reset()
+    scene_mod.build(job)
+    scene_mod.setup_render(job)
+    scene.view_layers[layout.FLOW_LAYER].samples = 64
+    for f in range(job.frame_start, job.frame_end + 1):
+        worker.render_frame(job, scene, clip, f)
+    report = verify_clip(clip)
+    table = show(report)
+    assert not report.passed, table
+    assert report.check("edges").passed is False, table
