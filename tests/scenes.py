@@ -15,7 +15,8 @@ world -Z; props are ``procedural:plane`` squares facing the camera.
 
 Public helpers for other tests: :func:`moving_prop_job`, :func:`moving_props_job`,
 :func:`translating_camera_job`, :func:`rotating_camera_hdri_job`, :func:`marker_job`,
-:func:`front_camera`, :func:`background_flow` (the rotation-only flow of points at infinity).
+:func:`front_camera`, :func:`background_flow` (the rotation-only flow of points at infinity),
+:func:`read_frame`, :func:`forward_flow`, :func:`backward_flow` (EXR reading for tests).
 """
 from __future__ import annotations
 
@@ -155,18 +156,44 @@ def rotating_camera_hdri_job(deg_per_frame: float, *, width: int = 64, height: i
 
 def marker_job(point, *, width: int = 48, height: int = 64, sensor_fit: str = "AUTO",
                shift_x: float = 0.0, shift_y: float = 0.0, focal_mm: float = 40.0,
-               radius: float = 0.1, clip_id: str = "marker") -> Job:
-    """A static sphere (instance 1) centred on world ``point``, seen by the front camera with
-    the given sensor fit and shifts (portrait by default). ``plan.params["expected_uv_px"]``
-    is the job-K projection of ``point`` (where the sphere's image is centred)."""
+               side: float = 0.5, clip_id: str = "marker") -> Job:
+    """A static fronto-parallel square (instance 1, ``side`` m) centred on world ``point``,
+    seen by the front camera with the given sensor fit and shifts (portrait by default).
+
+    A plane parallel to the image projects to an exact axis-aligned square, so the pixels
+    whose centres it covers follow from the job's K alone. ``plan.params``:
+    ``expected_uv_px`` (projection of ``point``), ``corners_uv_px`` ([[u0, v0], [u1, v1]],
+    the square's image extent).
+    """
     n_baked = 3
     cam = front_camera(n_baked, width, height, focal_mm=focal_mm, sensor_fit=sensor_fit,
                        shift_x=shift_x, shift_y=shift_y)
-    uv, _ = project(np.asarray([point], float), np.asarray(cam.K[0]), np.asarray(cam.c2w[0]))
-    sphere = PropSpec(instance_id=1, asset=AssetRef(id="sphere", kind="prop", location="procedural:sphere"),
-                      name="marker", scale=[2 * radius] * 3, location=[list(map(float, point))])
-    return _job(clip_id, width, height, 1, cam, props=[sphere],
-                params={"expected_uv_px": uv[0].tolist(), "point": list(map(float, point))})
+    p = np.asarray(point, float)
+    h = side / 2
+    pts = np.array([p, p + [-h, 0, h], p + [h, 0, -h]])        # centre, top-left, bottom-right
+    uv, _ = project(pts, np.asarray(cam.K[0]), np.asarray(cam.c2w[0]))
+    square = _plane(1, side, [p])
+    return _job(clip_id, width, height, 1, cam, props=[square],
+                params={"expected_uv_px": uv[0].tolist(), "corners_uv_px": uv[1:].tolist(),
+                        "point": p.tolist()})
+
+
+def read_frame(path) -> dict:
+    """Every channel of a frame EXR (all parts) as float32 (H, W) arrays, keyed by full
+    channel name (``flow.Vector.Z`` ...)."""
+    import OpenEXR
+    f = OpenEXR.File(str(path), separate_channels=True)
+    return {k: np.asarray(c.pixels) for part in f.parts for k, c in part.channels.items()}
+
+
+def forward_flow(channels: dict) -> np.ndarray:
+    """(H, W, 2) forward flow (u, v) px from a frame's channels: (-Z, +W) (DESIGN.md §3)."""
+    return np.stack([-channels["flow.Vector.Z"], channels["flow.Vector.W"]], -1)
+
+
+def backward_flow(channels: dict) -> np.ndarray:
+    """(H, W, 2) backward flow (u, v) px: (+X, -Y)."""
+    return np.stack([channels["flow.Vector.X"], -channels["flow.Vector.Y"]], -1)
 
 
 def background_flow(job: Job, frame: int) -> np.ndarray:

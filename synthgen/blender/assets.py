@@ -7,7 +7,7 @@ from pathlib import Path
 import bpy
 
 from ..errors import RenderError
-from ..fsutil import sha256_file
+from ..fsutil import is_inside, sha256_file
 from ..job import AssetRef
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,11 @@ def resolve(ref: AssetRef, field: str, source: str | None = None) -> Path:
     loc = ref.location
     if loc.startswith(DATAFILES):
         rel = loc[len(DATAFILES):]
-        found = bpy.utils.system_resource("DATAFILES", path=rel)
-        if not found:
+        base = bpy.utils.system_resource("DATAFILES")   # (path= finds folders only)
+        path = Path(base, rel) if base else None
+        if path is None or not is_inside(path, base) or not path.is_file():
             raise RenderError(f"{loc!r} is not among Blender's data files", source=source,
                               field=f"{field}.location")
-        path = Path(found)
     elif loc.startswith(PROCEDURAL):
         raise RenderError(f"{loc!r} is procedural, not a file", source=source, field=f"{field}.location")
     else:

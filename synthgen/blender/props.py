@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 import math
 
-import bmesh
-import bpy
+import bpy  # first: bmesh is importable only once bpy is loaded
+import bmesh  # noqa: E402
 import numpy as np
 
 from ..errors import RenderError
