@@ -21,6 +21,8 @@ _COMMANDS: list[tuple[str, str]] = [
     ("synthgen.cli.render", "render"),
     ("synthgen.cli.verify", "verify"),
     ("synthgen.cli.export", "export_cmd"),
+    ("synthgen.cli.preview", "preview"),
+    ("synthgen.cli.stats", "stats"),
 ]
 
 
