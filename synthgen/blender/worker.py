@@ -95,14 +95,16 @@ def _clip_dir(job: Job, out_dir: Path, source) -> Path:
 
 
 def _claim_folder(job: Job, clip_dir: Path, source) -> None:
-    """Write job.json, or check that the folder already belongs to this exact job."""
+    """Write job.json, after checking that frames already in the folder (if any) were
+    rendered from this exact job."""
     path = clip_dir / layout.JOB_FILE
     if path.is_file():
         try:
             old = Job.from_json(path.read_text(encoding="utf-8")).hash()
         except Exception:   # a corrupt leftover: overwrite it below
             old = None
-        if old is not None and old != job.hash():
+        has_output = any(clip_dir.glob("frame_*.exr")) or (clip_dir / layout.VERTICES_FILE).exists()
+        if old is not None and old != job.hash() and has_output:
             raise RenderError(f"{clip_dir} holds frames of a different job (hash {old[:12]}); "
                               "delete the folder or use another --out", source=source)
     (clip_dir / layout.DONE_FILE).unlink(missing_ok=True)

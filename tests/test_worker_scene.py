@@ -1,0 +1,170 @@
+"""Scene building from the job: environments, room templates (security), lights, assets,
+devices, and one-line errors for bad input. Real bpy, real files."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import scenes
+from synthgen import layout
+from synthgen.blender.color import blackbody_rgb
+from synthgen.blender.worker import render_job
+from synthgen.errors import RenderError
+from synthgen.job import AssetRef, EnvironmentSpec, LightSpec, RoomSpec
+from synthgen.fsutil import sha256_file
+
+ROOT = scenes.__file__ and os.path.dirname(os.path.dirname(os.path.abspath(scenes.__file__)))
+TEMPLATES = os.path.join(ROOT, "blend_templates")
+MALICIOUS = os.path.join(TEMPLATES, "malicious_text_block.blend")
+
+
+def _room_job(asset: AssetRef, **room_kw):
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id="room")
+    room = RoomSpec(asset=asset, size=[6.0, 12.0, 3.0], center=[0.0, 2.0, -1.5], **room_kw)
+    env = EnvironmentSpec(type="basic", room=room, ambient_intensity=0.3)
+    lights = [LightSpec(kind="point", position=[0.0, 2.0, 1.0], intensity_w=400.0)]
+    job = dataclasses.replace(job, environment=env, lights=lights)
+    assert job.validate() == []
+    return job
+
+
+def test_procedural_room_surrounds_camera_with_background_ids(tmp_path):
+    job = _room_job(AssetRef(id="room", kind="room", location="procedural:room"),
+                    wall_colors=[[0.9, 0.1, 0.1], [0.1, 0.9, 0.1], [0.1, 0.1, 0.9], [0.9, 0.9, 0.1]])
+    ch = scenes.read_frame(render_job(job, tmp_path) / "frame_0001.exr")
+    ids, depth = ch[layout.INDEX_CHANNEL], ch[layout.DEPTH_CHANNEL]
+    assert set(np.unique(ids)) == {0.0, 1.0}
+    room = ids == 0
+    # every background pixel hits a wall, floor or ceiling: finite depth inside the room
+    assert (depth[room] < 12.0).all() and (depth[room] > 0.5).all()
+    # the far wall (wall_2 at y = 8, blue) fills the view centre around the prop
+    far = room & (depth > 7.9)
+    assert far.sum() > 100
+    assert ch["flow.Combined.B"][far].mean() > 2 * ch["flow.Combined.R"][far].mean()
+
+
+def test_room_template_meshes_render_and_its_script_never_runs(tmp_path, monkeypatch):
+    marker = tmp_path / "pwned.txt"
+    monkeypatch.setenv("SYNTHGEN_TEMPLATE_MARKER", str(marker))
+    job = _room_job(AssetRef(id="evil", kind="room", location=MALICIOUS, sha256=sha256_file(MALICIOUS)))
+    job = dataclasses.replace(job, camera=scenes.front_camera(3, 64, 48, positions=[[0, 0, 0.3]] * 3))
+    ch = scenes.read_frame(render_job(job, tmp_path / "out") / "frame_0001.exr")
+    assert not marker.exists()
+    floor = (ch[layout.INDEX_CHANNEL] == 0) & (ch[layout.DEPTH_CHANNEL] < 100)
+    assert floor.sum() > 100                                 # the template's floor is there
+
+
+def test_malicious_template_script_does_run_when_auto_exec_is_on(tmp_path):
+    """Positive control: the template's registered script really writes the marker when a
+    file is opened trusting scripts, so the test above can fail."""
+    marker = tmp_path / "pwned.txt"
+    code = ("import bpy; bpy.ops.wm.open_mainfile(filepath=%r, use_scripts=True)" % MALICIOUS)
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                   env=dict(os.environ, SYNTHGEN_TEMPLATE_MARKER=str(marker)), timeout=120)
+    assert marker.read_text() == "template script ran"
+
+
+def test_room_small_template_renders(tmp_path):
+    path = os.path.join(TEMPLATES, "room_small.blend")
+    job = _room_job(AssetRef(id="room_small", kind="room", location=path))
+    job = dataclasses.replace(job, camera=scenes.front_camera(3, 64, 48, positions=[[0, -1.2, 1.2]] * 3))
+    ch = scenes.read_frame(render_job(job, tmp_path) / "frame_0001.exr")
+    room = ch[layout.INDEX_CHANNEL] == 0
+    assert room.any() and (ch[layout.DEPTH_CHANNEL][room] < 4.0).all()   # closed 4x3 m room
+
+
+def test_checksum_mismatch_is_one_line_error_without_done(tmp_path):
+    job = scenes.rotating_camera_hdri_job(1.0, n_frames=1)
+    job.environment.hdri.sha256 = "0" * 64
+    with pytest.raises(RenderError) as err:
+        render_job(job, tmp_path, source="job.json")
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith("job.json: environment.hdri.sha256: checksum mismatch")
+    assert not (tmp_path / job.clip_id / layout.DONE_FILE).exists()
+    assert not list((tmp_path / job.clip_id).glob("frame_*"))
+
+
+def test_missing_and_unreadable_hdri(tmp_path):
+    job = scenes.rotating_camera_hdri_job(1.0, n_frames=1)
+    job.environment.hdri.location = str(tmp_path / "nope.exr")
+    with pytest.raises(RenderError, match=r"environment\.hdri\.location: asset file .* does not exist"):
+        render_job(job, tmp_path / "out")
+    bad = tmp_path / "broken.exr"
+    bad.write_bytes(b"v/1\x01 this is not an image")
+    job.environment.hdri.location = str(bad)
+    with pytest.raises(RenderError, match=r"environment\.hdri\.location: cannot read HDRI broken\.exr"):
+        render_job(job, tmp_path / "out")
+    assert not (tmp_path / "out" / job.clip_id / layout.DONE_FILE).exists()
+
+
+def test_unknown_primitive_and_relative_asset_path(tmp_path):
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1)
+    job.props[0].asset.location = "procedural:dodecahedron"
+    with pytest.raises(RenderError, match=r"props\[0\]\.asset\.location: unknown primitive 'dodecahedron'"):
+        render_job(job, tmp_path)
+    job.props[0].asset.location = "../../etc/passwd.obj"
+    with pytest.raises(RenderError, match="must be an absolute path"):
+        render_job(job, tmp_path)
+
+
+def test_folder_of_a_different_job_is_refused(tmp_path):
+    render_job(scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id="same"), tmp_path)
+    other = scenes.moving_prop_job(2.0, 0.0, n_frames=1, clip_id="same")
+    with pytest.raises(RenderError, match="holds frames of a different job"):
+        render_job(other, tmp_path)
+
+
+def test_unwritable_output_folder(tmp_path):
+    if os.geteuid() == 0:
+        target = tmp_path / "file_not_folder"
+        target.write_text("x")                       # root ignores modes: use a file
+    else:
+        target = tmp_path / "ro"
+        target.mkdir(mode=0o500)
+    with pytest.raises(RenderError, match="output folder"):
+        render_job(scenes.moving_prop_job(1.0, 0.0, n_frames=1), target)
+
+
+def test_absent_gpu_type_is_a_clear_error_and_auto_falls_back():
+    import bpy
+
+    from synthgen.blender import devices
+    scene = bpy.context.scene
+    if devices._gpus("cuda"):
+        pytest.skip("this machine has a CUDA GPU")
+    with pytest.raises(RenderError, match=r"render\.device: no CUDA device found"):
+        devices.setup_device(scene, "cuda")
+    assert devices.setup_device(scene, "auto") == "cpu"
+    assert scene.cycles.device == "CPU"
+
+
+def test_blackbody_colours():
+    warm, white, cold = blackbody_rgb(2000), blackbody_rgb(6500), blackbody_rgb(15000)
+    assert warm[0] == 1.0 and warm[0] > warm[1] > warm[2]
+    assert cold[2] == 1.0 and cold[2] > cold[1] > cold[0]
+    assert np.abs(white - 1.0).max() < 0.08                 # near white around D65
+    greens = [blackbody_rgb(k)[1] for k in (1500, 2500, 3500, 4500, 5500)]
+    assert np.all(np.diff(greens) > 0)                      # warmer = less green relative to red
+
+
+def test_lights_get_blackbody_colour_and_power():
+    import bpy
+
+    from synthgen.blender import scene as scene_mod
+    from synthgen.job import LightSpec
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1)
+    job.lights = [LightSpec(kind="area", position=[0, 0, 3], target=[0, 5, 0],
+                            color_temperature_k=3000, intensity_w=250, size=1.5)]
+    scene_mod.reset()
+    scene_mod.build(job)
+    bpy.context.view_layer.update()
+    light = bpy.data.objects["light_0"]
+    np.testing.assert_allclose(light.data.color, blackbody_rgb(3000), atol=1e-6)
+    assert light.data.energy == 250 and light.data.size == 1.5
+    aim = light.matrix_world.to_3x3() @ __import__("mathutils").Vector((0, 0, -1))
+    np.testing.assert_allclose(np.array(aim), np.array([0, 5, -3]) / np.linalg.norm([0, 5, -3]), atol=1e-6)
