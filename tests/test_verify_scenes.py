@@ -213,3 +213,23 @@ def test_many_samples_wide_filter_vector_fails_at_edges(tmp_path):
     table = show(report)
     assert not report.passed, table
     assert report.check("edges").passed is False, table
+
+
+def test_full_mode_photometric_check(tmp_path):
+    """RGB(t+1) warped by the flow matches RGB(t) far better than the identity warp; with
+    the v sign flipped it does not."""
+    job = scene_orbit_room()
+    job.render.mode, job.render.samples_rgb = "full", 64
+    clip = render(job, tmp_path)
+    report = verify_clip(clip)
+    table = show(report)
+    photo = report.check("photometric")
+    assert report.passed and photo.passed is True and photo.stats["ratio"] < 0.4, table
+    w_name, y_name = layout.VECTOR_CHANNELS[3], layout.VECTOR_CHANNELS[1]
+
+    def flip(ch):
+        ch[w_name], ch[y_name] = -ch[w_name], -ch[y_name]
+    _rewrite_frames(clip, job, flip)
+    report = verify_clip(clip)
+    show(report)
+    assert report.check("photometric").passed is False

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from ..job import Job
 from . import geometry as geo
@@ -53,12 +54,14 @@ class PixelResult:
     """Output of :func:`pixel_checks` for one frame.
 
     ``errors``: check name -> 1-D EPE samples; ``error_map`` ``(H, W)`` EPE where any pixel
-    check ran, NaN elsewhere; ``z_next`` ``(H, W)`` predicted planar depth at t+1 (inf for the
-    background, NaN where unknown: deforming subjects, unknown ids).
+    check ran, NaN elsewhere; ``pred`` ``(H, W, 2)`` the predicted flow (NaN where unknown);
+    ``z_next`` ``(H, W)`` predicted planar depth at t+1 (inf for the background, NaN where
+    unknown: deforming subjects, unknown ids).
     """
 
     errors: dict[str, np.ndarray]
     error_map: np.ndarray
+    pred: np.ndarray
     z_next: np.ndarray
 
 
@@ -112,7 +115,7 @@ def pixel_checks(job: Job, fd: FrameData) -> PixelResult:
         "rigid": err[interior & rigid_mask],
         "edges": err[defined & fd.near & (stat_mask | bg_mask | rigid_mask)],
     }
-    return PixelResult(errors, np.where(defined, err, np.nan), z_next)
+    return PixelResult(errors, np.where(defined, err, np.nan), pred, z_next)
 
 
 def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
@@ -149,7 +152,7 @@ def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
     return np.concatenate(all_err), np.concatenate(all_uv)
 
 
-def fb_valid(fd: FrameData, nxt: FrameData, z_next: np.ndarray
+def fb_valid(fd: FrameData, nxt: FrameData, z_next: np.ndarray, flow: np.ndarray | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pixels where ``F_t`` is checkable against ``B_t+1``, decided by geometry alone.
 
@@ -157,12 +160,13 @@ def fb_valid(fd: FrameData, nxt: FrameData, z_next: np.ndarray
     bilinear taps inside frame t+1, all carrying the pixel's instance id and none near a
     discontinuity at t+1, and — where the point's depth at t+1 is predictable (static,
     rigid) — the depth there agrees within 1 % (otherwise the point is occluded).
-    Returns ``(valid (H, W) bool, x' (H, W), y' (H, W))``.
+    ``flow`` (default ``fd.fwd``) gives ``x'``. Returns ``(valid (H, W) bool, x', y' (H, W))``.
     """
     h, w = fd.shape
+    flow = fd.fwd if flow is None else flow
     grid = geo.pixel_grid(w, h)
-    xt = grid[..., 0] + fd.fwd[..., 0]
-    yt = grid[..., 1] + fd.fwd[..., 1]
+    xt = grid[..., 0] + flow[..., 0]
+    yt = grid[..., 1] + flow[..., 1]
     cols, rows, _, inside = bilinear_taps(xt, yt, w, h)
     same = (nxt.ids[rows, cols] == fd.ids[..., None]).all(axis=-1)
     clear = ~nxt.near[rows, cols].any(axis=-1) & ~nxt.blended[rows, cols].any(axis=-1)
@@ -185,15 +189,46 @@ def fb_errors(fd: FrameData, nxt: FrameData, valid: np.ndarray, xt: np.ndarray, 
     return np.linalg.norm(fd.fwd[valid].astype(np.float64) + b, axis=-1)
 
 
+#: Photometric check: images are smoothed (Gaussian, px) to damp sampling noise, and only
+#: pixels where moving the image must change it count.
+PHOTO_SIGMA = 1.0
+PHOTO_MIN_FLOW = 0.5          # px
+PHOTO_MIN_GRADIENT = 0.05     # relative to the frame's mean intensity, per pixel
+
+
+def smooth(rgb: np.ndarray) -> np.ndarray:
+    """``(H, W, 3)`` float64 RGB blurred by a Gaussian of :data:`PHOTO_SIGMA` px per channel."""
+    return ndimage.gaussian_filter(np.asarray(rgb, np.float64), sigma=(PHOTO_SIGMA, PHOTO_SIGMA, 0),
+                                   mode="nearest")
+
+
+def textured(img: np.ndarray) -> np.ndarray:
+    """``(H, W)`` bool: pixels of a (smoothed) ``(H, W, 3)`` image whose gradient (channel
+    mean, larger of the u and v central differences) is at least :data:`PHOTO_MIN_GRADIENT`
+    times the image's mean intensity."""
+    gu = np.abs(np.gradient(img, axis=1)).mean(axis=-1)
+    gv = np.abs(np.gradient(img, axis=0)).mean(axis=-1)
+    return np.maximum(gu, gv) >= PHOTO_MIN_GRADIENT * max(float(img.mean()), 1e-6)
+
+
 def photometric_sums(fd: FrameData, nxt: FrameData, valid: np.ndarray, xt: np.ndarray,
                      yt: np.ndarray) -> tuple[float, float, int]:
-    """Sums of ``|RGB_t+1(x+F) - RGB_t(x)|`` and ``|RGB_t+1(x) - RGB_t(x)|`` over valid pixels.
+    """Sums of ``|RGB_t+1(x+F) - RGB_t(x)|`` and ``|RGB_t+1(x) - RGB_t(x)|``, both images
+    smoothed first (:func:`smooth`).
 
-    Returns ``(sum_warp, sum_identity, n_values)`` (mean = sum / n over pixels x channels).
+    Over ``valid`` pixels (callers decide them from the *predicted* flow where there is one,
+    so a wrong rendered flow cannot hide its own pixels) that are textured in frame t and
+    move at least 0.5 px (elsewhere the identity warp is right for the wrong reason). Returns ``(sum_warp, sum_identity,
+    n_pixels)``; the means are sums / (3 n).
     """
-    if fd.rgb is None or nxt.rgb is None or not valid.any():
+    if fd.rgb is None or nxt.rgb is None:
         return 0.0, 0.0, 0
-    warped, _ = sample_bilinear(nxt.rgb, xt[valid], yt[valid])
-    ref = fd.rgb[valid].astype(np.float64)
-    same_pixel = nxt.rgb[valid].astype(np.float64)
-    return float(np.abs(warped - ref).sum()), float(np.abs(same_pixel - ref).sum()), ref.size
+    cur, nxt_rgb = smooth(fd.rgb), smooth(nxt.rgb)
+    moving = np.hypot(fd.fwd[..., 0], fd.fwd[..., 1]) >= PHOTO_MIN_FLOW
+    m = valid & moving & textured(cur)
+    if not m.any():
+        return 0.0, 0.0, 0
+    warped, _ = sample_bilinear(nxt_rgb, xt[m], yt[m])
+    ref = cur[m]
+    same_pixel = nxt_rgb[m]
+    return float(np.abs(warped - ref).sum()), float(np.abs(same_pixel - ref).sum()), int(m.sum())

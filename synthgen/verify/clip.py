@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Identity-warp MAE below this (linear RGB) means nothing moved visibly: ratio not reported.
 MIN_IDENTITY_MAE = 1e-3
+#: Fewer textured moving pixels than this over the clip: the ratio is not reported.
+MIN_PHOTO_PIXELS = 50
 
 
 @dataclass
@@ -169,7 +171,10 @@ def _frame_checks(job: Job, cur: checks.FrameData, nxt: checks.FrameData | None,
         valid, xt, yt = checks.fb_valid(cur, nxt, pix.z_next)
         errors["fb"] = checks.fb_errors(cur, nxt, valid, xt, yt)
         fb_map[valid] = errors["fb"]
-        photo += checks.photometric_sums(cur, nxt, valid, xt, yt)
+        if cur.rgb is not None:
+            geo_flow = np.where(np.isfinite(pix.pred), pix.pred, cur.fwd)
+            photo_valid, _, _ = checks.fb_valid(cur, nxt, pix.z_next, geo_flow)
+            photo += checks.photometric_sums(cur, nxt, photo_valid, xt, yt)
     else:
         errors["fb"] = np.zeros(0)      # t+1 is the boundary frame: no backward flow rendered
     stats = {name: summarize(e) for name, e in errors.items()}
@@ -191,8 +196,9 @@ def _photometric_result(job: Job, photo: np.ndarray) -> CheckResult:
     warp, ident, n = photo
     if job.render.mode != "full":
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio", note="flow mode: no RGB")
-    if n == 0 or ident / n < MIN_IDENTITY_MAE:
+    if n < MIN_PHOTO_PIXELS or ident / (3 * n) < MIN_IDENTITY_MAE:
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
-                                    note="identity warp already matches: nothing visibly moved")
-    stats = {"n": int(n // 3), "mae_warp": warp / n, "mae_identity": ident / n, "ratio": warp / ident}
+                                    note=f"{int(n)} textured moving pixels: too few to judge")
+    stats = {"n": int(n), "mae_warp": warp / (3 * n), "mae_identity": ident / (3 * n),
+             "ratio": warp / ident}
     return CheckResult.evaluate("photometric", stats, unit="ratio")
