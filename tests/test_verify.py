@@ -307,3 +307,31 @@ def test_missing_inputs_are_one_line_errors(tmp_path):
         verify_clip(clip)
     with pytest.raises(VerifyError, match="job.json: file is missing"):
         verify_clip(tmp_path)
+
+
+def test_unknown_instance_ids_fail(tmp_path):
+    job = make_analytic_job(n_frames=2, subject=False)
+    clip = write_analytic_clip(job, tmp_path / "c")
+    assert verify_clip(clip).check("ids").passed is True
+    from synthgen.export.exr import read_channels
+    path = clip / layout.frame_name(1)
+    ch = read_channels(path, layout.required_channels("flow")[:6])
+    ch[layout.INDEX_CHANNEL][ch[layout.INDEX_CHANNEL] == 2] = 7      # the worker mislabels the prop
+    write_frame(path, ch)
+    report = verify_clip(clip)
+    assert report.check("ids").passed is False and report.check("ids").stats["unknown"] > 10
+    row = next(line for line in format_table(report).splitlines() if line.startswith("ids"))
+    assert "unknown" in row and "FAIL" in row
+
+
+def test_error_pictures_show_where_flow_is_wrong(tmp_path):
+    from PIL import Image
+    job = make_analytic_job(n_frames=2)
+    good = write_report(verify_clip(write_analytic_clip(job, tmp_path / "g")), tmp_path / "rg").parent
+    bad = write_report(verify_clip(write_analytic_clip(job, tmp_path / "b", flip_v=True)), tmp_path / "rb").parent
+    g = np.asarray(Image.open(good / "error_0001.png"))
+    b = np.asarray(Image.open(bad / "error_0001.png"))
+    assert g.shape == b.shape and g.shape[1] >= 3 * 192 and g.shape[2] == 3
+    panel = slice(0, g.shape[1] // 3 - 2)
+    # magma: 0 px error is near black; errors >= 0.1 px are light yellow
+    assert g[:, panel].mean() < b[:, panel].mean() - 40

@@ -138,6 +138,8 @@ def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
     samples: dict[str, list[np.ndarray]] = {k: [] for k in
                                             ("static", "background", "rigid", "edges", "vertices", "fb")}
     photo = np.zeros(3)
+    unknown = np.zeros(2, np.int64)            # pixels with an id the job does not list, all pixels
+    known_ids = np.array(sorted(job.instances()))
     reports: list[FrameReport] = []
     nxt = read_frame_data(paths[0], job, frames[0], rgb=rgb)
     for k, t in enumerate(tqdm(frames, desc=f"verify {job.clip_id}", unit="frame",
@@ -145,6 +147,7 @@ def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
         cur = nxt
         nxt = read_frame_data(paths[k + 1], job, frames[k + 1], rgb=rgb) if k + 1 < len(frames) else None
         fr = _frame_checks(job, cur, nxt, vertices)
+        unknown += (int((~np.isin(cur.ids, known_ids)).sum()), cur.ids.size)
         for name, errs in fr.pop("errors").items():
             samples[name].append(errs)
         photo += fr.pop("photo")
@@ -153,6 +156,8 @@ def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
                                     note=_note(name, job, vertices))
                for name, s in samples.items()]
     results.append(_photometric_result(job, photo))
+    results.append(CheckResult.evaluate("ids", {"n": int(unknown[1]), "unknown": int(unknown[0])},
+                                        unit="pixels", note=f"job ids {known_ids.tolist()}"))
     report = Report(clip_dir, job.clip_id, job.hash(), job.render.mode, results, reports)
     log.info("verified %s: %s", job.clip_id, "pass" if report.passed else "FAIL")
     return report

@@ -37,6 +37,8 @@ def format_table(report: Report) -> str:
         s = c.stats
         if c.name == "photometric":
             figs = (_fmt(s.get("ratio")), "", "")
+        elif c.name == "ids":
+            figs = (f"{s.get('unknown', 0)} unknown", "", "")
         elif c.name == "fb":
             figs = (_fmt(s.get("median")), f"p90 {_fmt(s.get('p90'))}", _fmt(s.get("p99")))
         else:

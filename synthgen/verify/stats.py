@@ -38,6 +38,8 @@ CHECKS: dict[str, tuple[str, tuple[Goal, ...]]] = {
                  (Goal("median", 0.25), Goal("p95", 1.0))),
     "fb": ("forward-backward error |F_t + B_t+1(x+F_t)| on geometrically valid pixels",
            (Goal("p90", 0.05),)),
+    "ids": ("pixels whose object index is not an instance id of the job",
+            (Goal("unknown", 0),)),
     "photometric": ("MAE of RGB(t+1) warped by F_t over MAE of the identity warp (full mode)",
                     (Goal("ratio", 0.5),)),
 }
