@@ -9,6 +9,8 @@ import dataclasses
 import json
 import logging
 import os
+import re
+import socket
 import time
 from pathlib import Path
 from typing import Callable
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 TIMES_FILE = ".frame_times.json"   # per-frame render seconds, kept across resumed runs
 STALE_TEMP_S = 3600.0              # temp files older than this are leftovers of killed runs
+_HOST = socket.gethostname().replace(".", "-") or "host"
+_TEMP_RE = re.compile(r"\.(?P<host>[^.]+)\.(?P<pid>\d+)(\.[a-z]+)?\.tmp$")
 
 Progress = Callable[[int, int, int], None]
 
@@ -112,14 +116,32 @@ def _claim_folder(job: Job, clip_dir: Path, source) -> None:
     _remove_stale_temps(clip_dir)
 
 
+def _temp(final: Path, tag: str = "") -> Path:
+    """A hidden temp sibling of ``final`` naming this host and process."""
+    return final.with_name(f".{final.name}.{_HOST}.{os.getpid()}{tag}.tmp")
+
+
 def _remove_stale_temps(clip_dir: Path) -> None:
+    """Delete temp files of killed runs: this host's dead processes, or older than an hour."""
     now = time.time()
-    for tmp in clip_dir.glob(".*.tmp*"):
+    for tmp in clip_dir.glob(".*.tmp"):
+        m = _TEMP_RE.search(tmp.name)
         try:
-            if now - tmp.stat().st_mtime > STALE_TEMP_S:
+            mine = m is not None and m["host"] == _HOST
+            if (mine and not _alive(int(m["pid"]))) or now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()
-        except OSError:
+        except (OSError, ValueError, IndexError):
             pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _frame_range(job: Job, frames, source) -> list[int]:
@@ -174,13 +196,12 @@ def _render_frames(job: Job, scene, clip_dir: Path, todo: list[int], total: int,
 def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
     """Render one frame (both passes in full mode) to a temp name, check it, rename it."""
     final = clip_dir / layout.frame_name(frame)
-    tmp = clip_dir / f".{final.name}.{os.getpid()}.tmp"
+    tmp = _temp(final)
     scene.frame_set(frame)
     scene_mod.use_flow_pass(job)
     _render_still(scene, tmp)
     if job.render.mode == "full":
-        rgb_tmp = clip_dir / f".{final.name}.{os.getpid()}.rgb.tmp"
-        merged = clip_dir / f".{final.name}.{os.getpid()}.merged.tmp"
+        rgb_tmp, merged = _temp(final, ".rgb"), _temp(final, ".merged")
         scene_mod.use_rgb_pass(job)
         _render_still(scene, rgb_tmp)
         exrfile.merge([tmp, rgb_tmp], merged)
@@ -221,7 +242,7 @@ def write_vertices(job: Job, handles: list, clip_dir: Path) -> Path:
                               field=f"subjects[{spec.instance_id}]")
         arrays[f"inst_{spec.instance_id}"] = np.stack(verts)
     final = clip_dir / layout.VERTICES_FILE
-    tmp = clip_dir / f".{final.name}.{os.getpid()}.tmp"
+    tmp = _temp(final)
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
     os.replace(tmp, final)
