@@ -233,3 +233,23 @@ def test_full_mode_photometric_check(tmp_path):
     report = verify_clip(clip)
     show(report)
     assert report.check("photometric").passed is False
+
+
+def test_exported_sample_is_checked(tmp_path):
+    """``--sample``: the float16 flow the exporter wrote is checked, not a fresh conversion."""
+    from synthgen.export import export_dataset
+    base = scene_roll_pan_hdri()
+    job = make_job(base.clip_id, camera(_n([0, 0, 1.2], [0, 6, 0.9], 6, pan_deg=7.0, roll_deg=9.0)),
+                   n_frames=4, env=base.environment, lights=[], props=base.props)
+    clip = render(job, tmp_path / "renders")
+    summary = export_dataset([clip], tmp_path / "ds", members=["flow", "flow_bwd", "json"],
+                             progress=False)
+    assert not summary.bad, summary
+    report = verify_clip(clip, sample=tmp_path / "ds")
+    table = show(report)
+    assert report.passed and len(report.frames) == 3, table       # T-1 exported flows
+    assert report.check("static").stats["p99"] < 0.02, table       # float16 rounding only
+    with pytest.raises(Exception, match="no exported sample"):
+        other = make_job("other-clip", job.camera, n_frames=4, env=job.environment, lights=[],
+                         props=job.props)
+        verify_clip(render(other, tmp_path / "renders"), sample=tmp_path / "ds")

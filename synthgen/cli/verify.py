@@ -10,13 +10,15 @@ import click
 @click.argument("clip_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Write verify.json and per-frame error_####.png here.")
+@click.option("--sample", type=click.Path(exists=True, path_type=str), default=None,
+              help="Dataset folder or shard with the exported clip: check its float16 flow.")
 @click.option("--no-pictures", is_flag=True, help="With --report: json only.")
-def verify(clip_dir: str, report_dir: str | None, no_pictures: bool) -> None:
+def verify(clip_dir: str, report_dir: str | None, sample: str | None, no_pictures: bool) -> None:
     """Check CLIP_DIR's flow against reprojected depth, rotation-only background flow,
     job transforms and subject vertices; exit code 1 when a goal fails."""
     from ..verify import format_table, verify_clip, write_report
 
-    report = verify_clip(clip_dir, progress=sys.stderr.isatty())
+    report = verify_clip(clip_dir, sample=sample, progress=sys.stderr.isatty())
     click.echo(format_table(report))
     if report_dir:
         path = write_report(report, report_dir, pictures=not no_pictures)

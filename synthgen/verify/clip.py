@@ -124,15 +124,43 @@ def read_frame_data(path: Path, job: Job, frame: int, *, rgb: bool) -> checks.Fr
     return checks.FrameData(frame, fwd, bwd, passes.depth, ids, blended, colour)
 
 
-def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
+def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray | None]:
+    """The exported ``flow`` (and ``flow_bwd`` when present) of ``job``'s clip from a dataset
+    folder or shard: float32 ``[T-1, H, W, 2]`` each, ``flow[i]`` maps rendered frame i to
+    i+1 and ``flow_bwd[i]`` frame i+1 to i (the exporter's pairing)."""
+    from ..dataset import load_sample
+    try:
+        sample = load_sample(source, job.clip_id, decode_video=False)
+    except (KeyError, FileNotFoundError, OSError) as exc:
+        raise VerifyError(f"no exported sample {job.clip_id!r} ({exc.__class__.__name__})",
+                          source=str(source)) from None
+    want = (job.n_frames - 1, job.height, job.width, 2)
+    out = []
+    for name in ("flow", "flow_bwd"):
+        arr = sample.get(name)
+        if arr is not None and tuple(arr.shape) != want:
+            raise VerifyError(f"shape {tuple(arr.shape)}, the job implies {want}",
+                              source=f"{source}:{job.clip_id}", field=name)
+        out.append(None if arr is None else np.asarray(arr, np.float32))
+    if out[0] is None:
+        raise VerifyError("the sample has no flow member", source=f"{source}:{job.clip_id}", field="flow")
+    return out[0], out[1]
+
+
+def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
+                progress: bool = False) -> Report:
     """Run every check on the render folder ``clip_dir``; see :data:`stats.CHECKS`.
 
+    With ``sample`` (a dataset folder or shard holding the exported clip), the exported
+    float16 flows are checked instead of the ones converted here from the EXRs; the last
+    rendered frame, whose forward flow the exporter does not write, is then left out.
     Raises :class:`VerifyError` for missing or unreadable inputs. Frames are streamed: at
     most two frames' passes are in memory at once.
     """
     clip_dir = Path(clip_dir)
     job, paths = load_clip(clip_dir)
     vertices = load_vertices(clip_dir, job)
+    exported = load_exported(sample, job) if sample is not None else None
     rgb = job.render.mode == "full"
     frames = list(range(job.frame_start, job.frame_end + 1))
     samples: dict[str, list[np.ndarray]] = {k: [] for k in
@@ -146,6 +174,10 @@ def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
                                disable=not progress, leave=False)):
         cur = nxt
         nxt = read_frame_data(paths[k + 1], job, frames[k + 1], rgb=rgb) if k + 1 < len(frames) else None
+        if exported is not None:
+            if nxt is None:
+                break                  # the exporter writes no forward flow for the last frame
+            _use_exported(cur, nxt, exported, k)
         fr = _frame_checks(job, cur, nxt, vertices)
         unknown += (int((~np.isin(cur.ids, known_ids)).sum()), cur.ids.size)
         for name, errs in fr.pop("errors").items():
@@ -161,6 +193,13 @@ def verify_clip(clip_dir: str | Path, *, progress: bool = False) -> Report:
     report = Report(clip_dir, job.clip_id, job.hash(), job.render.mode, results, reports)
     log.info("verified %s: %s", job.clip_id, "pass" if report.passed else "FAIL")
     return report
+
+
+def _use_exported(cur: checks.FrameData, nxt: checks.FrameData, exported, k: int) -> None:
+    fwd, bwd = exported
+    cur.fwd = fwd[k]
+    if bwd is not None:
+        nxt.bwd = bwd[k]
 
 
 def _frame_checks(job: Job, cur: checks.FrameData, nxt: checks.FrameData | None,

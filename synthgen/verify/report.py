@@ -48,7 +48,7 @@ def format_table(report: Report) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows]
     verdict = "PASS" if report.passed else "FAIL"
-    return "\n".join([f"{report.clip_id} ({report.mode} mode, {len(report.frames)} frames): {verdict}",
+    return "\n".join([f"{report.clip_id} ({report.mode} mode, {len(report.frames)} frames checked): {verdict}",
                       *lines])
 
 
