@@ -1,0 +1,75 @@
+"""Per-clip planning context: preset, assets, timing and the clip's random streams.
+
+Clip k of a run with seed S draws from ``SeedSequence(S, spawn_key=(k, 0))`` for its
+parameters and ``SeedSequence(S, spawn_key=(k, 1, attempt))`` for geometry retries, so clip k
+is identical whatever the count, the start index or the worker.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..camera import focal_mm_for_fx, intrinsics
+from ..manifest import AssetSet
+from .presets import Preset
+
+
+def clip_seed_sequence(run_seed: int, index: int, *sub: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(run_seed, spawn_key=(index, *sub))
+
+
+@dataclass
+class ClipContext:
+    preset: Preset
+    assets: AssetSet
+    run_seed: int
+    index: int
+    kind: str
+
+    def __post_init__(self) -> None:
+        v = self.preset["video"]
+        self.width, self.height, self.fps = v["width"], v["height"], float(v["fps"])
+        self.n_frames, self.frame_start = v["frames"], v["frame_start"]
+        self.n_baked = self.n_frames + 2
+        self.rng = np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 0))
+        self.render_seed = int(clip_seed_sequence(self.run_seed, self.index, 2).generate_state(1)[0] & 0x7FFFFFFF)
+        self.clip_id = f"{self.kind}-{self.index:06d}"
+        self.sensor_width_mm = float(self.preset.get("camera", "sensor_width_mm", 36.0))
+        self.sensor_height_mm = 24.0
+
+    def retry_rng(self, attempt: int) -> np.random.Generator:
+        return np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 1, attempt))
+
+    @property
+    def times(self) -> np.ndarray:
+        """Clip time (s) of every baked frame; 0 at the first rendered frame."""
+        return (np.arange(self.n_baked) - 1.0) / self.fps
+
+    @property
+    def progress(self) -> np.ndarray:
+        """Movement progress per baked frame: 0 at the first rendered frame, 1 at the last
+        (extrapolated linearly into the boundary frames)."""
+        return (np.arange(self.n_baked) - 1.0) / max(self.n_frames - 1, 1)
+
+    def focal_mm(self, fx: np.ndarray) -> np.ndarray:
+        return np.array([focal_mm_for_fx(f, self.sensor_width_mm, self.width, self.height,
+                                         sensor_height_mm=self.sensor_height_mm) for f in np.atleast_1d(fx)])
+
+    def fx_of(self, focal_mm: float) -> float:
+        return float(intrinsics(focal_mm, self.sensor_width_mm, self.width, self.height,
+                                sensor_height_mm=self.sensor_height_mm)[0, 0])
+
+    def K(self, focal_mm: np.ndarray) -> np.ndarray:
+        """(N,3,3) intrinsics for per-frame focal lengths (mm), via :func:`synthgen.camera.intrinsics`."""
+        return np.stack([intrinsics(f, self.sensor_width_mm, self.width, self.height,
+                                    sensor_height_mm=self.sensor_height_mm) for f in focal_mm])
+
+
+def round_list(a: np.ndarray, nd: int = 10) -> list:
+    return np.round(np.asarray(a, dtype=np.float64), nd).tolist()
+
+
+def deg(x: float) -> float:
+    return math.degrees(x)
