@@ -175,6 +175,7 @@ def _prepare(job: Job, source):
     built = scene_mod.build(job, source)
     scene_mod.setup_render(job)
     device_name = setup_device(scene, job.render.device, source)
+    scene_mod.use_flow_pass(job)
     log.info("%s: scene built, device %s", job.clip_id, device_name)
     return scene, built, device_name
 
@@ -198,7 +199,8 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
     final = clip_dir / layout.frame_name(frame)
     tmp = _temp(final)
     scene.frame_set(frame)
-    scene_mod.use_flow_pass(job)
+    if job.render.mode == "full":     # flow mode keeps the flow settings (persistent data)
+        scene_mod.use_flow_pass(job)
     _render_still(scene, tmp)
     if job.render.mode == "full":
         rgb_tmp, merged = _temp(final, ".rgb"), _temp(final, ".merged")

@@ -18,7 +18,10 @@ from ..errors import SynthgenError
 #: (module, attribute) of every subcommand.
 #: Add a line here once the module exists (one line per command; keep sorted by stage).
 _COMMANDS: list[tuple[str, str]] = [
+    ("synthgen.cli.assets", "assets"),
+    ("synthgen.cli.plan", "plan"),
     ("synthgen.cli.render", "render"),
+    ("synthgen.cli.demo", "demo"),
     ("synthgen.cli.verify", "verify"),
     ("synthgen.cli.export", "export_cmd"),
     ("synthgen.cli.preview", "preview"),
