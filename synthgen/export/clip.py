@@ -156,9 +156,8 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     seg0 = None
     prev = None   # (forward flow float32, behind mask, seg) of the previous frame
     try:
-        for k, path in enumerate(src.frames):
+        for k, fp in enumerate(_prefetched_frames(src.frames, want_rgb, (H, W))):
             frame = job.frame_start + k
-            fp = exr.read_frame(path, rgb=want_rgb, expect_shape=(H, W))
             fwd, bwd = flowmod.vector_to_flows(fp.vector)
             behind = flowmod.fill_background(fwd, fp.depth, job.K(frame), job.c2w(frame),
                                              job.K(frame + 1), job.c2w(frame + 1))
@@ -200,6 +199,22 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     return res
 
 
+def _prefetched_frames(paths: list[Path], rgb: bool, shape: tuple[int, int]):
+    """Yield :class:`exr.FramePasses` in order, reading the next frame in a thread meanwhile
+    (OpenEXR decompresses without the GIL, so reading overlaps the numpy work)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exr") as pool:
+        pending = None
+        for path in paths:
+            nxt = pool.submit(exr.read_frame, path, rgb=rgb, expect_shape=shape)
+            if pending is not None:
+                yield pending.result()
+            pending = nxt
+        if pending is not None:
+            yield pending.result()
+
+
 def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
     """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity."""
     fwd, behind, seg = prev
@@ -210,10 +225,9 @@ def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOption
     valid, err, _ = flowmod.fb_consistency(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
     valid &= ~behind
     if "valid" in writers:
-        writers["valid"].write(valid.astype(np.uint8))
-    f32 = fwd16.astype(np.float32)
-    qa.add_pair(np.hypot(f32[..., 0], f32[..., 1]), err, valid)
-    _accumulate_instances(inst_sums, seg, f32)
+        writers["valid"].write(valid.view(np.uint8))
+    qa.add_pair(np.hypot(fwd[..., 0], fwd[..., 1]), err, valid)
+    _accumulate_instances(inst_sums, seg, fwd)
 
 
 def _accumulate_instances(inst_sums: dict, seg: np.ndarray, fwd: np.ndarray) -> None:

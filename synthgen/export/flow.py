@@ -16,8 +16,6 @@ import logging
 
 import numpy as np
 
-from ..camera import pixel_rays
-
 log = logging.getLogger(__name__)
 
 #: Depth at or beyond this (metres) is the world background (Cycles writes 1e10).
@@ -51,6 +49,12 @@ def background_mask(depth: np.ndarray) -> np.ndarray:
     return ~(d < BACKGROUND_MIN_DEPTH)
 
 
+def rotation_homography(K_from, c2w_from, K_to, c2w_to) -> np.ndarray:
+    """3x3 ``K_to · R_w2c(to) · R_c2w(from) · K_from⁻¹``: maps pixels of points at infinity."""
+    R = np.asarray(c2w_to, np.float64)[:3, :3].T @ np.asarray(c2w_from, np.float64)[:3, :3]
+    return np.asarray(K_to, np.float64) @ R @ np.linalg.inv(np.asarray(K_from, np.float64))
+
+
 def rotation_flow(K_from, c2w_from, K_to, c2w_to, width: int, height: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Flow of points at infinity from camera ``from`` to camera ``to`` at every pixel centre.
@@ -59,17 +63,18 @@ def rotation_flow(K_from, c2w_from, K_to, c2w_to, width: int, height: int
     the rotations matter. Returns ``(flow float32 (H, W, 2), ahead bool (H, W))`` where
     ``ahead`` is False for directions behind the ``to`` camera (flow set to 0 there).
     """
-    R = (np.asarray(c2w_to, np.float64)[:3, :3].T @ np.asarray(c2w_from, np.float64)[:3, :3])
-    M = np.asarray(K_to, np.float64) @ R
-    rays = pixel_rays(K_from, width, height)                 # (H, W, 3), z = 1
-    x = rays @ M.T
-    ahead = x[..., 2] > 1e-12
-    z = np.where(ahead, x[..., 2], 1.0)
-    u = np.arange(width) + 0.5
-    v = np.arange(height) + 0.5
+    M = rotation_homography(K_from, c2w_from, K_to, c2w_to)
+    M = M.astype(np.float32)
+    u = (np.arange(width, dtype=np.float32) + np.float32(0.5))[None, :]
+    v = (np.arange(height, dtype=np.float32) + np.float32(0.5))[:, None]
+    # the pixel-centre ray (u, v, 1) scaled by K_from⁻¹'s z (= 1): x' = M · (u, v, 1)
+    z = M[2, 0] * u + M[2, 1] * v + M[2, 2]
+    ahead = z > 1e-12
+    inv_z = np.where(ahead, np.float32(1.0) / np.where(ahead, z, np.float32(1.0)), np.float32(0.0))
     flow = np.empty((height, width, 2), np.float32)
-    flow[..., 0] = np.where(ahead, x[..., 0] / z - u[None, :], 0.0)
-    flow[..., 1] = np.where(ahead, x[..., 1] / z - v[:, None], 0.0)
+    flow[..., 0] = (M[0, 0] * u + M[0, 1] * v + M[0, 2]) * inv_z - u
+    flow[..., 1] = (M[1, 0] * u + M[1, 1] * v + M[1, 2]) * inv_z - v
+    flow[~ahead] = 0.0
     return flow, ahead
 
 
@@ -82,13 +87,11 @@ def fill_background(flow: np.ndarray, depth: np.ndarray, K_from, c2w_from, K_to,
     """
     bg = background_mask(depth)
     h, w = bg.shape
-    behind = np.zeros_like(bg)
     if not bg.any():
-        return behind
+        return np.zeros_like(bg)
     rot, ahead = rotation_flow(K_from, c2w_from, K_to, c2w_to, w, h)
-    flow[bg] = rot[bg]
-    behind[bg] = ~ahead[bg]
-    return behind
+    np.copyto(flow, rot, where=bg[..., None])
+    return bg & ~ahead
 
 
 def bilinear_sample(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -97,18 +100,40 @@ def bilinear_sample(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
     Positions between the outermost pixel centres and the image border take the edge value.
     Returns float32 ``x.shape + (C,)``.
     """
-    h, w = img.shape[:2]
-    fx = np.clip(np.asarray(x, np.float32) - 0.5, 0.0, w - 1.0)
-    fy = np.clip(np.asarray(y, np.float32) - 0.5, 0.0, h - 1.0)
-    x0 = np.minimum(fx.astype(np.int32), w - 2) if w > 1 else np.zeros(fx.shape, np.int32)
-    y0 = np.minimum(fy.astype(np.int32), h - 2) if h > 1 else np.zeros(fy.shape, np.int32)
-    ax = (fx - x0)[..., None]
-    ay = (fy - y0)[..., None]
-    x1 = np.minimum(x0 + 1, w - 1)
-    y1 = np.minimum(y0 + 1, h - 1)
-    top = img[y0, x0] * (1 - ax) + img[y0, x1] * ax
-    bot = img[y1, x0] * (1 - ax) + img[y1, x1] * ax
-    return (top * (1 - ay) + bot * ay).astype(np.float32, copy=False)
+    img = np.ascontiguousarray(img, np.float32)
+    if img.shape[-1] == 2:
+        return _bilinear_complex(img.view(np.complex64)[..., 0], x, y).view(np.float32
+                                                                            ).reshape(np.shape(x) + (2,))
+    return np.stack([_bilinear_real(img[..., c], x, y) for c in range(img.shape[-1])], axis=-1)
+
+
+def _corners(shape, x, y):
+    h, w = shape
+    fx = np.clip(np.asarray(x, np.float32) - np.float32(0.5), 0.0, w - 1.0)
+    fy = np.clip(np.asarray(y, np.float32) - np.float32(0.5), 0.0, h - 1.0)
+    x0 = np.minimum(fx.astype(np.int32), max(w - 2, 0))
+    y0 = np.minimum(fy.astype(np.int32), max(h - 2, 0))
+    fx -= x0
+    fy -= y0
+    i00 = y0 * w
+    i00 += x0
+    return i00, (1 if w > 1 else 0), (w if h > 1 else 0), fx, fy
+
+
+def _bilinear_real(img: np.ndarray, x, y) -> np.ndarray:
+    i00, dx, dy, ax, ay = _corners(img.shape, x, y)
+    flat = img.reshape(-1)
+    top = flat.take(i00)
+    top += (flat.take(i00 + dx) - top) * ax
+    bot = flat.take(i00 + dy)
+    bot += (flat.take(i00 + (dy + dx)) - bot) * ax
+    top += (bot - top) * ay
+    return top
+
+
+def _bilinear_complex(img: np.ndarray, x, y) -> np.ndarray:
+    """Bilinear lookup of a complex64 (H, W) image (two float channels in one element)."""
+    return _bilinear_real(img, x, y)
 
 
 def fb_consistency(fwd: np.ndarray, bwd_next: np.ndarray, *, alpha: float = FB_ALPHA,
@@ -121,15 +146,16 @@ def fb_consistency(fwd: np.ndarray, bwd_next: np.ndarray, *, alpha: float = FB_A
     ``alpha * (|F|^2 + |B|^2) + beta`` (squared pixels).
     """
     h, w = fwd.shape[:2]
-    x = np.arange(w, dtype=np.float32)[None, :] + 0.5 + fwd[..., 0]
-    y = np.arange(h, dtype=np.float32)[:, None] + 0.5 + fwd[..., 1]
+    fwd = np.ascontiguousarray(fwd, np.float32)
+    x = fwd[..., 0] + (np.arange(w, dtype=np.float32) + np.float32(0.5))
+    y = fwd[..., 1] + (np.arange(h, dtype=np.float32) + np.float32(0.5))[:, None]
     inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-    b = bilinear_sample(bwd_next, x, y)
-    s = fwd + b
-    err2 = np.einsum("...i,...i->...", s, s)
-    mag2 = np.einsum("...i,...i->...", fwd, fwd) + np.einsum("...i,...i->...", b, b)
-    valid = inside & (err2 <= alpha * mag2 + beta)
-    return valid, np.sqrt(err2), inside
+    fc = fwd.view(np.complex64)[..., 0]
+    bc = _bilinear_complex(np.ascontiguousarray(bwd_next, np.float32).view(np.complex64)[..., 0], x, y)
+    err = np.abs(fc + bc)
+    fm, bm = np.abs(fc), np.abs(bc)
+    valid = inside & (err * err <= alpha * (fm * fm + bm * bm) + beta)
+    return valid, err, inside
 
 
 def angular_speed_deg_s(c2ws: np.ndarray, fps: float) -> np.ndarray:

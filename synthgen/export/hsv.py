@@ -36,15 +36,30 @@ def rgb_to_hue_value(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.mod(h, 1.0).astype(np.float32), mx
 
 
+#: Fully saturated, full-value colours of _HUE_STEPS hues, scaled to 0..255 (LUT of encode_hsv).
+_HUE_STEPS = 6 * 2048
+_HUE_LUT = hsv_to_rgb(np.arange(_HUE_STEPS + 1, dtype=np.float64) / _HUE_STEPS, 1.0,
+                      np.ones(_HUE_STEPS + 1)) * np.float32(255.0)
+
+
 def encode_hsv(flow: np.ndarray, s_f: float) -> np.ndarray:
-    """Encode ``flow`` (H, W, 2) float px as uint8 RGB (H, W, 3) with scale ``s_f`` (px)."""
+    """Encode ``flow`` (H, W, 2) float px as uint8 RGB (H, W, 3) with scale ``s_f`` (px).
+
+    Hues come from a table of 12288 steps (error < 0.07 of an 8-bit level before rounding).
+    """
     f = np.asarray(flow, np.float32)
     u, v = f[..., 0], f[..., 1]
-    mag = np.hypot(u, v)
-    hue = np.mod(np.arctan2(v, u) / _TWO_PI, 1.0)
-    value = np.minimum(mag / max(float(s_f), 1e-12), 1.0)
-    rgb = hsv_to_rgb(hue, 1.0, value)
-    return np.rint(rgb * 255.0).astype(np.uint8)
+    value = np.hypot(u, v)
+    value *= np.float32(1.0 / max(float(s_f), 1e-12))
+    np.minimum(value, 1.0, out=value)
+    hue = np.arctan2(v, u)
+    hue *= np.float32(_HUE_STEPS / _TWO_PI)
+    idx = np.rint(hue).astype(np.int32)
+    idx %= _HUE_STEPS
+    rgb = _HUE_LUT[idx]
+    rgb *= value[..., None]
+    rgb += np.float32(0.5)
+    return rgb.astype(np.uint8)
 
 
 def decode_hsv(rgb: np.ndarray, s_f: float) -> np.ndarray:

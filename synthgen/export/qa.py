@@ -1,28 +1,37 @@
 """Per-clip quality statistics, accumulated frame by frame in constant memory.
 
-Percentiles come from exact histograms over float16 values (every non-negative float16
-bit pattern is one bin, and their order is the numeric order), so they equal the
-percentiles of the float16-rounded values without keeping a clip's worth of floats.
+Percentiles come from histograms whose bins are the top 19 bits of float32 values (sign
+dropped): the bit order of non-negative floats is their numeric order, so every bin spans
+a relative width of 2^-10 and percentiles are exact to 0.1 % without keeping a clip's worth
+of floats.
 """
 from __future__ import annotations
 
 import numpy as np
 
-_N_BINS = 0x7C01  # non-negative finite float16 bit patterns, plus +inf
+_SHIFT = 13
+_N_BINS = (0x7F800000 >> _SHIFT) + 1     # non-negative finite float32 bins, plus +inf
+
+
+def _bin_value(idx: int) -> float:
+    """Centre of bin ``idx`` (bin 0 gives 0, the inf bin gives inf)."""
+    if idx == 0:
+        return 0.0
+    bits = np.uint32((idx << _SHIFT) | (1 << (_SHIFT - 1)) if idx < _N_BINS - 1 else 0x7F800000)
+    return float(bits.view(np.float32))
 
 
 class HalfHistogram:
-    """Exact histogram of non-negative values rounded to float16."""
+    """Histogram of |values| with bins of relative width 2^-10 (float32 bit patterns >> 13)."""
 
     def __init__(self) -> None:
         self.counts = np.zeros(_N_BINS, np.int64)
 
     def add(self, values: np.ndarray) -> None:
-        """Count ``values`` (any shape, >= 0; NaN are ignored)."""
-        v = np.asarray(values, np.float32).ravel()
-        v = v[~np.isnan(v)]
-        bits = np.abs(v).astype(np.float16).view(np.uint16)
-        self.counts += np.bincount(np.minimum(bits, _N_BINS - 1), minlength=_N_BINS)
+        """Count ``values`` (any shape; the sign is dropped; NaN are ignored)."""
+        bits = np.ascontiguousarray(values, np.float32).reshape(-1).view(np.uint32) & 0x7FFFFFFF
+        bits >>= _SHIFT                                  # NaN patterns land above +inf
+        self.counts += np.bincount(bits, minlength=_N_BINS + 1024)[:_N_BINS]
 
     @property
     def total(self) -> int:
@@ -35,11 +44,11 @@ class HalfHistogram:
             return None
         rank = max(1, int(np.ceil(q / 100.0 * n)))
         idx = int(np.searchsorted(np.cumsum(self.counts), rank))
-        return float(np.uint16(idx).view(np.float16))
+        return _bin_value(idx)
 
     def max(self) -> float | None:
         nz = np.flatnonzero(self.counts)
-        return float(np.uint16(nz[-1]).view(np.float16)) if len(nz) else None
+        return _bin_value(int(nz[-1])) if len(nz) else None
 
 
 def _r(x: float | None, nd: int = 4) -> float | None:

@@ -1,0 +1,107 @@
+"""Exporter speed and memory, measured side by side in one run.
+
+    python bench/export.py                       # synthetic 832x480 clip, 49 frames
+    python bench/export.py --frames 121          # longer
+    python bench/export.py --clip renders/<id>   # an existing render folder
+    python bench/export.py --rss                 # + peak RSS of exporting 121 frames at 1280x704
+
+Prints: time to merely read every EXR of the clip (all channels the exporter needs), time
+to export it (default members: flow, valid, flow_hsv, plucker, txt, json), and the ratio
+(goal <= 1.5x). ``--rss`` exports a 1280x704, 121-frame clip in a child process and prints
+its peak resident memory (goal <= 2 GB).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from synthgen import layout
+from synthgen.export import export_dataset
+from synthgen.export.exr import read_frame, write_frame
+from synthgen.export.synthetic import frame_channels, make_job
+from synthgen.fsutil import atomic_write_text
+
+
+def synthetic_clip(root: Path, width: int, height: int, frames: int, seed: int = 0) -> Path:
+    """A render folder with a panning camera, a moving box and a noisy Combined pass (so the
+    EXRs compress like real renders rather than like constants)."""
+    rng = np.random.default_rng(seed)
+    job = make_job("bench-000000", width=width, height=height, n_frames=frames,
+                   pan_deg_per_frame=1.5, focal_mm=28.0)
+    clip = root / job.clip_id
+    clip.mkdir(parents=True)
+    job.save(clip / layout.JOB_FILE)
+    for k in range(frames):
+        ch = frame_channels(job, k, box_motion=(6.0, -3.0), rng=rng)
+        write_frame(clip / layout.frame_name(job.frame_start + k), ch)
+    atomic_write_text(clip / layout.DONE_FILE, job.hash())
+    return clip
+
+
+def time_read(clip: Path) -> float:
+    frames = sorted(clip.glob("frame_*.exr"))
+    t0 = time.perf_counter()
+    for f in frames:
+        read_frame(f)
+    return time.perf_counter() - t0
+
+
+def time_export(clip: Path, out: Path) -> float:
+    t0 = time.perf_counter()
+    s = export_dataset([clip], out, progress=False, max_fb_p90=None)
+    dt = time.perf_counter() - t0
+    assert s.exported, s.bad
+    return dt
+
+
+def rss_child(width: int, height: int, frames: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = synthetic_clip(Path(tmp) / "r", width, height, frames)
+        code = ("import sys, resource; from pathlib import Path; "
+                "from synthgen.export import export_dataset; "
+                "s = export_dataset([Path(sys.argv[1])], Path(sys.argv[2]), progress=False, "
+                "max_fb_p90=None); assert s.exported, s.bad; "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        t0 = time.perf_counter()
+        res = subprocess.run([sys.executable, "-c", code, str(clip), str(Path(tmp) / "ds")],
+                             capture_output=True, text=True, check=True)
+        dt = time.perf_counter() - t0
+        peak_mb = int(res.stdout.strip().splitlines()[-1]) / 1024
+        flow_mb = (frames - 1) * height * width * 2 * 2 / 1e6
+        print(f"rss: {width}x{height}, {frames} frames: peak RSS {peak_mb:.0f} MiB "
+              f"(flow member alone {flow_mb:.0f} MB; goal <= 2048 MiB), export {dt:.1f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clip", type=Path, help="existing render folder (default: synthetic)")
+    ap.add_argument("--width", type=int, default=832)
+    ap.add_argument("--height", type=int, default=480)
+    ap.add_argument("--frames", type=int, default=49)
+    ap.add_argument("--rss", action="store_true", help="also measure peak RSS at 1280x704x121")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        clip = args.clip or synthetic_clip(tmp / "r", args.width, args.height, args.frames)
+        n = len(list(clip.glob("frame_*.exr")))
+        time_read(clip)                      # warm the page cache for both measurements
+        t_read = time_read(clip)
+        t_exp = time_export(clip, tmp / "ds")
+        size = sum(p.stat().st_size for p in (tmp / "ds").glob("*.tar")) / 1e6
+        print(f"clip {clip.name}: {n} frames")
+        print(f"read EXRs : {t_read:7.2f} s  ({1000 * t_read / n:.1f} ms/frame)")
+        print(f"export    : {t_exp:7.2f} s  ({1000 * t_exp / n:.1f} ms/frame), shard {size:.0f} MB")
+        print(f"ratio     : {t_exp / t_read:7.2f}x  (goal <= 1.5x)")
+    if args.rss:
+        rss_child(1280, 704, 121)
+
+
+if __name__ == "__main__":
+    main()
