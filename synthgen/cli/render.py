@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ..executors.cli import executor_options
 from ..job import DEVICES, RENDER_MODES
 
 
@@ -24,8 +25,10 @@ from ..job import DEVICES, RENDER_MODES
 @click.option("--blender", default="blender", show_default=True,
               help="Blender executable named in --print-commands lines.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
+@executor_options
 @click.pass_context
-def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blender, no_progress):
+def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blender, no_progress,
+           **executor_opts):
     """Render JOBS (job files or folders of them) into OUT.
 
     Finished clips (DONE matching the job) are skipped, half-finished ones resume.
@@ -40,8 +43,16 @@ def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blend
                                                              device=device, mode=mode)))
         return
     verbose = (ctx.find_root().params.get("verbose") or 0)
-    results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
-                                 timeout=timeout, show_progress=not no_progress, verbose=verbose)
+    from ..executors.cli import executor_from_options, uses_executor
+    if uses_executor(executor_opts):          # Ray and/or retries: synthgen.executors.render
+        from ..executors.render import render_jobs
+        ex = executor_from_options(executor_opts, workers=workers, threads=True,
+                                   progress=not no_progress)
+        results = render_jobs(ex, paths, out, device=device, mode=mode, timeout=timeout,
+                              verbose=verbose)
+    else:
+        results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
+                                     timeout=timeout, show_progress=not no_progress, verbose=verbose)
     for line in runner.summary_lines(results):
         click.echo(line, err=line.startswith("failed "))
     if any(r.status == "failed" for r in results):

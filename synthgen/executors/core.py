@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 
 from tqdm import tqdm
 
-from .errors import SynthgenError
+from ..errors import SynthgenError
 
 log = logging.getLogger(__name__)
 

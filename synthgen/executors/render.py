@@ -1,0 +1,138 @@
+"""The job runner on any executor: one task per job, each a render subprocess.
+
+:func:`render_jobs` is what ``synthgen render --executor ray`` (or ``--retries K``) runs. Every
+task calls the same :func:`synthgen.render.run_one` as the local runner, so a job renders in
+its own subprocess and a Blender crash ends only its task; the subprocess is started through
+:mod:`.launch` so it also dies when the task's process is killed. Finished jobs (DONE holding
+the job's hash) are recognised in the driver and start nothing. A failed attempt (crash,
+non-zero exit, dead worker) is retried up to ``executor.retries`` times; the retry resumes
+from the frames already written. Results are :class:`synthgen.render.JobResult` in input
+order, so the end summary is the local runner's own :func:`synthgen.render.summary_lines`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from functools import partial
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..errors import RenderError, SynthgenError
+from ..job import Job, load_job
+from ..render import JobResult, is_done, run_one, worker_command
+from . import launch
+from .core import Executor, Outcome
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.5          # how often the driver counts finished frames for the frames bar
+
+
+def run_job(job_path: str, *, out_root: str, device: str | None = None, mode: str | None = None,
+            timeout: float | None = None, verbose: int = 0) -> JobResult:
+    """Task body: :func:`~synthgen.render.run_one` with a subprocess tied to this process."""
+    argv = worker_command(job_path, out_root, device=device, mode=mode, verbose=verbose)
+    return run_one(job_path, out_root, device=device, mode=mode, timeout=timeout,
+                   command=launch.command(argv), verbose=verbose)
+
+
+def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.PathLike, *,
+                device: str | None = None, mode: str | None = None,
+                timeout: float | None = None, verbose: int = 0) -> list[JobResult]:
+    """Render every job on ``executor``; one :class:`JobResult` per job, in input order.
+
+    ``out_root`` must be a folder every worker node sees at the same path. Never raises
+    for a failed job; raises :class:`RenderError` when ``out_root`` cannot be created.
+    """
+    out_root = Path(out_root).absolute()
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
+    paths = [str(Path(p).absolute()) for p in job_paths]
+    jobs = {p: _load(p) for p in paths}
+    task = partial(run_job, out_root=str(out_root), device=device, mode=mode, timeout=timeout,
+                   verbose=verbose)
+    ready = {p: _finished(p, jobs[p], out_root, device, mode) for p in paths}
+    todo = [(out_root / jobs[p].clip_id, jobs[p].n_frames) for p in paths if ready[p] is None]
+    with _FrameBar(todo, enabled=executor.progress):
+        outcomes = executor.map(task, paths, precheck=ready.get, failure_of=_failure,
+                                desc="clips", unit="clip")
+    return [_result(o, jobs[o.item]) for o in outcomes]
+
+
+def _load(path: str) -> Job | str:
+    try:
+        return load_job(path)
+    except SynthgenError as exc:
+        return str(exc)
+
+
+def _finished(path: str, job: Job | str, out_root: Path, device, mode) -> JobResult | None:
+    """Driver-side: a result for jobs that need no task (done already, or unreadable)."""
+    if not isinstance(job, Job):
+        return JobResult(Path(path), "failed", reason=job)
+    changes = {k: v for k, v in (("device", device), ("mode", mode)) if v}
+    effective = dataclasses.replace(job, render=dataclasses.replace(job.render, **changes))
+    if is_done(effective, out_root):
+        return JobResult(Path(path), "skipped", clip_id=job.clip_id, folder=out_root / job.clip_id)
+    return None
+
+
+def _failure(result: JobResult) -> str | None:
+    return (result.reason or "failed") if result.status == "failed" else None
+
+
+def _result(outcome: Outcome, job: Job | str) -> JobResult:
+    res = outcome.result
+    if res is None:       # the task raised or its worker died on the last attempt
+        clip = job.clip_id if isinstance(job, Job) else None
+        res = JobResult(Path(outcome.item), "failed", clip_id=clip, reason=outcome.error or "failed")
+    if res.status == "failed" and outcome.attempts > 1:
+        res.reason = f"{res.reason} (after {outcome.attempts} attempts)"
+    return res
+
+
+class _FrameBar:
+    """A frames bar fed by counting finished ``frame_*.exr`` files in the clip folders.
+
+    Works the same wherever the tasks run (the output folder is shared), at the cost of
+    one directory listing per unfinished clip every :data:`POLL_S` seconds.
+    """
+
+    def __init__(self, clips: list[tuple[Path, int]], enabled: bool):
+        self.clips, self.enabled = clips, enabled and bool(clips)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        if self.enabled:
+            self.bar = tqdm(total=sum(n for _, n in self.clips), desc="frames", unit="frame",
+                            position=1, leave=False, dynamic_ncols=True)
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def _count(self) -> int:
+        total = 0
+        for folder, n in self.clips:
+            try:
+                total += min(n, sum(1 for _ in folder.glob("frame_*.exr")))
+            except OSError:
+                pass
+        return total
+
+    def _poll(self) -> None:
+        while not self._stop.wait(POLL_S):
+            self.bar.n = self._count()
+            self.bar.refresh()
+
+    def __exit__(self, *exc) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self.bar.n = self._count()
+            self.bar.close()
