@@ -186,3 +186,32 @@ def test_shards_roll_over_and_filter(tmp_path):
     assert stats["clips"] == 3 and stats["frames"] == 9
     strict = export_dataset([tmp_path / "r"], tmp_path / "ds2", max_fb_p90=0.0, progress=False)
     assert len(strict.filtered) == 3 and not strict.exported and all(fb > 0 for _, fb in strict.filtered)
+
+
+def test_interrupted_run_is_recovered_and_lock_is_exclusive(tmp_path):
+    import os
+    from synthgen.errors import ExportError
+    from synthgen.export.shards import DatasetLock
+    for i in range(2):
+        job = make_job(f"int-{i:06d}", n_frames=2)
+        write_clip(job, tmp_path / "r" / job.clip_id)
+    first = export_dataset([tmp_path / "r" / "int-000000"], tmp_path / "ds", progress=False)
+    assert first.exported == ["int-000000"]
+    # a run killed after renaming its shard but before rewriting the index,
+    # leaving its scratch folder and lock behind
+    (tmp_path / "ds" / "index.jsonl").write_text("")
+    (tmp_path / "ds" / ".tmp-int-000001-x").mkdir()
+    (tmp_path / "ds" / ".export.lock").write_text("999999999")
+    again = export_dataset([tmp_path / "r"], tmp_path / "ds", progress=False)
+    assert again.skipped_existing == ["int-000000"] and again.exported == ["int-000001"]
+    keys = [json.loads(line)["key"] for line in (tmp_path / "ds" / "index.jsonl").read_text().splitlines()]
+    assert keys == ["int-000000", "int-000001"]
+    assert json.loads((tmp_path / "ds" / "index.jsonl").read_text().splitlines()[0])["qa"]["fb_err_p90"] is not None
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == [
+        "index.jsonl", "shard-000000.tar", "shard-000001.tar", "stats.json"]
+    (tmp_path / "ds" / ".export.lock").write_text(str(os.getpid()))   # a live exporter
+    with pytest.raises(ExportError, match="another export"):
+        export_dataset([tmp_path / "r"], tmp_path / "ds", progress=False)
+    (tmp_path / "ds" / ".export.lock").unlink()
+    with DatasetLock(tmp_path / "ds"):
+        assert (tmp_path / "ds" / ".export.lock").read_text() == str(os.getpid())

@@ -99,20 +99,37 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    shard_bytes: int = DEFAULT_SHARD_BYTES,
                    max_fb_p90: float | None = DEFAULT_MAX_FB_P90,
                    tags: list[str] | None = None, hsv_crf: int = 4,
-                   hsv_pix_fmt: str = "yuv444p", progress: bool = True) -> ExportSummary:
+                   hsv_pix_fmt: str = "yuv444p", progress: bool = True,
+                   executor=None) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
     ``out/index.jsonl`` are skipped; bad clips are reported in ``summary.bad`` (never raised);
     clips whose fb-consistency p90 exceeds ``max_fb_p90`` (None: no filter) are left out and
-    counted. Writes shards, ``index.jsonl`` and ``stats.json``.
+    counted. Writes shards, ``index.jsonl`` and ``stats.json``. ``executor`` (a
+    :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
+    tasks while this process still writes every shard, in input order; None: one by one here.
     """
     out = Path(out)
     _prepare_out(out)
     opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
                        hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt)
     summary = ExportSummary(out=out)
+    with shardmod.DatasetLock(out):
+        _export_locked(render_dirs, out, opts, max_fb_p90, summary, progress=progress,
+                       executor=executor, shard_bytes=shard_bytes)
+    for folder, msg in summary.bad:
+        log.warning("skipped %s: %s", folder, msg)
+    return summary
+
+
+def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summary: ExportSummary,
+                   *, progress: bool, executor, shard_bytes: int) -> None:
     index = shardmod.read_index(out)
+    orphans = shardmod.recover_orphans(out, index)
+    if orphans:
+        index += orphans
+        shardmod.write_index(out, index)
     done_keys = {e["key"] for e in index}
 
     def on_shard(name: str, entries: list[dict]) -> None:
@@ -122,7 +139,11 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
 
     writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
     try:
-        for clip_dir in tqdm(find_clips(render_dirs), desc="export", unit="clip",
+        clips = find_clips(render_dirs)
+        if executor is not None:
+            from ..executors.export import export_clips
+            export_clips(clips, out, opts, max_fb_p90, done_keys, writer, summary, executor)
+        for clip_dir in tqdm(clips if executor is None else [], desc="export", unit="clip",
                              disable=not progress):
             _export_one(clip_dir, out, opts, max_fb_p90, done_keys, writer, summary)
         writer.close()
@@ -131,9 +152,6 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
         raise
     from .stats import write_stats
     write_stats(out, index)
-    for folder, msg in summary.bad:
-        log.warning("skipped %s: %s", folder, msg)
-    return summary
 
 
 def _export_one(clip_dir: Path, out: Path, opts: ClipOptions, max_fb_p90, done_keys: set,

@@ -90,7 +90,10 @@ def fill_background(flow: np.ndarray, depth: np.ndarray, K_from, c2w_from, K_to,
     if not bg.any():
         return np.zeros_like(bg)
     rot, ahead = rotation_flow(K_from, c2w_from, K_to, c2w_to, w, h)
-    np.copyto(flow, rot, where=bg[..., None])
+    if flow.dtype == np.float32 and flow.flags.c_contiguous:   # (u, v) pairs as complex64
+        np.copyto(flow.view(np.complex64)[..., 0], rot.view(np.complex64)[..., 0], where=bg)
+    else:
+        np.copyto(flow, rot, where=bg[..., None])
     return bg & ~ahead
 
 

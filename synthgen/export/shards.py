@@ -126,3 +126,85 @@ class ShardWriter:
             self._tar.close()
             Path(self._tmp).unlink(missing_ok=True)
             self._tar, self._tmp, self._entries = None, None, []
+
+
+def recover_orphans(out: Path, index: list[dict]) -> list[dict]:
+    """Index entries of finished shards that the index does not name (a run stopped between
+    renaming a shard and rewriting the index); rebuilt from the samples' json members."""
+    named = {e.get("shard") for e in index}
+    recovered: list[dict] = []
+    for path in sorted(out.glob("shard-*.tar")):
+        if not SHARD_RE.match(path.name) or path.name in named:
+            continue
+        try:
+            with tarfile.open(path) as tar:
+                keys: dict[str, dict] = {}
+                for m in tar:
+                    key, _, suffix = m.name.partition(".")
+                    entry = keys.setdefault(key, {"key": key, "shard": path.name})
+                    if suffix == "json":
+                        meta = json.loads(tar.extractfile(m).read())
+                        entry.update({k: meta.get(k) for k in _INDEX_KEYS if k in meta})
+        except (tarfile.TarError, OSError, ValueError) as exc:
+            raise ExportError(f"unreadable shard not named in the index ({exc})", source=str(path)) from None
+        log.warning("%s: not in the index (interrupted run); re-indexed %d samples", path.name, len(keys))
+        recovered += keys.values()
+    return recovered
+
+
+_INDEX_KEYS = ("kind", "movement_type", "path_family", "env_type", "action", "mode", "n_frames",
+               "width", "height", "s_f", "qa", "job_hash")
+
+
+class DatasetLock:
+    """``.export.lock`` (holding the pid) keeps two exports out of one dataset folder; a lock
+    left by a dead process is taken over, and that run's temporary files are removed."""
+
+    NAME = ".export.lock"
+
+    def __init__(self, out: Path) -> None:
+        self.path = Path(out) / self.NAME
+
+    def __enter__(self) -> "DatasetLock":
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                pid = self._owner()
+                if pid is not None and _alive(pid):
+                    raise ExportError(f"another export (pid {pid}) is writing this dataset",
+                                      source=str(self.path.parent)) from None
+                self.path.unlink(missing_ok=True)
+                _remove_temps(self.path.parent)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            return self
+        raise ExportError("cannot take the dataset lock", source=str(self.path))
+
+    def _owner(self) -> int | None:
+        try:
+            return int(self.path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def __exit__(self, *exc) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_temps(out: Path) -> None:
+    import shutil
+    for p in out.glob(".shard-*.tmp"):
+        p.unlink(missing_ok=True)
+    for p in out.glob(".tmp-*"):
+        shutil.rmtree(p, ignore_errors=True)
