@@ -13,7 +13,6 @@ its peak resident memory (goal <= 2 GB).
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile

@@ -101,6 +101,8 @@ def sample_json(src: ClipSource, res: ClipResult, members: list[str],
                  "clip_index": job.plan.clip_index, "params": job.plan.params},
         "qa": res.qa,
         "versions": _versions(src.render_info),
+        "render": {k: src.render_info[k] for k in ("device", "mode", "samples", "filter_width_px")
+                   if k in src.render_info},
         "job_hash": job.hash(),
         "members": sorted(members),
     }
