@@ -120,12 +120,24 @@ def plan_camera_clip(ctx: ClipContext, draw: SceneDraw, params: dict):
         g["p0"] = _start_point(g, focus, room)
         props, spheres = build_props(draw, ctx.assets, centre, base_r, math.degrees(g["start_azimuth_rad"]) + 180.0, room)
         path = build_path(ctx, g["family"], g, focus, ctx.retry_rng(100 + attempt), room)
-        why = _check(path.P, sd, placement, spheres, room)
+        why = _check(path.P, sd, placement, spheres, room) or _check_path(path, g, attempt)
         if why is None:
             return _finish(ctx, draw, d, g, path, sd, placement, corners, room, props, centre, attempt, params)
         reasons.append(why)
     raise PlanError(f"no camera path satisfies the hard constraints after {MAX_ATTEMPTS} attempts "
                     f"(last: {reasons[-1]})", source=ctx.clip_id)
+
+
+MAX_VIEW_PITCH_SIN = 0.9   # |optical axis · up| limit: no near-vertical views (look-at yaw is unstable)
+
+
+def _check_path(path, g: dict, attempt: int) -> str | None:
+    if np.any(np.abs(path.R[:, 2, 2]) > MAX_VIEW_PITCH_SIN):
+        return "camera looks (nearly) straight up or down"
+    if attempt < 8 and path.peak_linear_m_s < 0.5 * g["peak_linear_speed_m_s"] \
+            and g["family"] in ("dolly", "truck", "pedestal"):
+        return "too little room for the sampled speed"
+    return None
 
 
 def _check(P: np.ndarray, sd, placement, spheres, room) -> str | None:

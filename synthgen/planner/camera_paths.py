@@ -21,6 +21,7 @@ import numpy as np
 from geomdl import fitting
 from scipy.interpolate import BSpline
 from scipy.spatial.transform import Rotation, RotationSpline
+from scipy.ndimage import gaussian_filter1d
 from scipy.special import ndtr
 
 from .context import ClipContext
@@ -28,6 +29,7 @@ from .geometry import look_at, normalize, rot_z
 
 DENSE = 1024        # samples of the arc-length table
 OVERSHOOT = 1.15    # key poses span this much more than the travelled length
+LOOK_SMOOTH_S = 0.25  # fly-through: Gaussian smoothing (s) of the look-ahead direction
 
 
 def speed_profile(shape: str, tau: np.ndarray, centre: float = 0.5, width: float = 0.12) -> np.ndarray:
@@ -178,10 +180,15 @@ def fly_through(ctx: ClipContext, d: dict, focus: np.ndarray, s: np.ndarray, rng
     path = ArcPath(np.array(pts))
     P = path.at(v * s)
     ahead = path.at(v * s + max(1.5, 0.5 * v))
-    ahead = np.where(np.linalg.norm(ahead - P, axis=1, keepdims=True) > 0.2, ahead,
-                     P + (P - np.vstack([P[:1] - (P[1] - P[0]), P[:-1]])))
-    ahead[:, 2] -= 0.2
-    R = look_at(P, ahead, np.radians(d["roll_deg"]))
+    look = ahead - P
+    short = np.linalg.norm(look, axis=1) < 0.2          # near the curve's end: keep the last direction
+    if np.any(short):
+        last = np.flatnonzero(~short)
+        look[short] = look[last[-1]] if len(last) else np.array([1.0, 0.0, 0.0])
+    look = normalize(look)
+    look[:, 2] -= 0.1
+    look = normalize(gaussian_filter1d(look, sigma=max(1.0, LOOK_SMOOTH_S * ctx.fps), axis=0, mode="nearest"))
+    R = look_at(P, P + look, np.radians(d["roll_deg"]))
     return PathResult(P, R, float(v * (s[-2] - s[1])), "forward", v, 0.0, K)
 
 
@@ -206,9 +213,10 @@ def linear_move(ctx: ClipContext, d: dict, focus: np.ndarray, s: np.ndarray, rng
     K, v, sign = d["keys"], d["peak_linear_speed_m_s"], d["sign"]
     p0, f = d["p0"].copy(), focus[1]
     fwd = normalize(np.array([f[0] - p0[0], f[1] - p0[1], 0.0]))
-    if family == "dolly":
-        if sign > 0 and v * s[-1] > np.linalg.norm((f - p0)[:2]) - 1.2:
-            sign = -1.0
+    if family == "dolly":   # in: stop 1.2 m short of the focus; out: up to the walls
+        reach = {1.0: max(np.linalg.norm((f - p0)[:2]) - 1.2, 0.0), -1.0: _room_reach(p0, -fwd, room)}
+        if reach[sign] < v * s[-1] * OVERSHOOT and reach[-sign] > reach[sign]:
+            sign = -sign
         axis, word = fwd * sign, ("in" if sign > 0 else "out")
     elif family == "truck":
         axis = normalize(np.cross(fwd, [0.0, 0.0, 1.0])) * sign
@@ -222,6 +230,8 @@ def linear_move(ctx: ClipContext, d: dict, focus: np.ndarray, s: np.ndarray, rng
         back = min(v * s[-1] / 2.0, _room_reach(p0, -axis, room))
         p0 = p0 - axis * back
     reach = _room_reach(p0, axis, room)
+    if family == "dolly" and sign > 0:
+        reach = min(reach, max(np.linalg.norm((f - p0)[:2]) - 1.2, 0.0))
     v = min(v, 0.97 * reach / (s[-1] * OVERSHOOT))
     length = max(v * s[-1] * OVERSHOOT, 1e-3)
     perp = normalize(np.cross(axis, [0.3, 0.5, 0.8]))

@@ -80,7 +80,7 @@ def compose(elements: dict, tags: list[str], tag_position: str, kind: str) -> Ca
     if kind == "human":
         text = f"{_cap(elements['subject'])} {elements['motion']} {env}. {elements['camera']}"
     else:
-        text = f"{elements['camera'][:-1]} {env}."
+        text = f"{elements['camera'][:-1]}, {env}."
         if elements.get("subject"):
             text += f" {_cap(elements['subject'])} {elements['motion']}."
     return CaptionSpec(text=" ".join(text.split()), elements=dict(elements), tags=list(tags),
@@ -90,6 +90,7 @@ def compose(elements: dict, tags: list[str], tag_position: str, kind: str) -> Ca
 def focus_phrase(subject_appearance: str | None, prop_descriptions: list[str]) -> str:
     if subject_appearance:
         return subject_appearance
+    prop_descriptions = list(dict.fromkeys(prop_descriptions))
     if prop_descriptions:
         return _list(prop_descriptions[:3]) + (" and other objects" if len(prop_descriptions) > 3 else "")
     return "the scene"

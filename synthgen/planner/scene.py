@@ -17,6 +17,11 @@ from ..errors import PlanError
 from .presets import Preset
 
 
+#: Half height of each unit primitive (worker: cube side 1, sphere r 0.5, cylinder/cone h 1,
+#: torus minor radius 0.15 lying in XY), so scaled props rest on the floor.
+_HALF_HEIGHT = {"cube": 0.5, "sphere": 0.5, "cylinder": 0.5, "cone": 0.5, "torus": 0.15}
+
+
 @dataclass
 class SceneDraw:
     env_type: str
@@ -201,9 +206,9 @@ def build_props(draw: SceneDraw, assets: AssetSet, anchor: np.ndarray, base_radi
         if room_size is not None:
             half = np.array(room_size[:2]) / 2.0 - s
             xy = np.clip(xy, -half, half)
-        centre = np.array([xy[0], xy[1], s / 2.0])
-        half_yaw = math.radians(P["yaw_deg"]) / 2.0
         ref: AssetRef = assets.ref(P["asset"])
+        centre = np.array([xy[0], xy[1], s * _HALF_HEIGHT.get(ref.location.split(":")[-1].split("/")[0], 0.5)])
+        half_yaw = math.radians(P["yaw_deg"]) / 2.0
         specs.append(PropSpec(instance_id=2 + i, asset=ref, name=f"{ref.id}-{i}", scale=[s, s, s],
                               color=list(P["color"]), roughness=P["roughness"],
                               location=[[round(float(v), 6) for v in centre]],
