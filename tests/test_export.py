@@ -215,3 +215,14 @@ def test_interrupted_run_is_recovered_and_lock_is_exclusive(tmp_path):
     (tmp_path / "ds" / ".export.lock").unlink()
     with DatasetLock(tmp_path / "ds"):
         assert (tmp_path / "ds" / ".export.lock").read_text() == str(os.getpid())
+
+
+def test_tags_override_and_versions(tmp_path):
+    job = make_job("tags-000001", n_frames=2)
+    write_clip(job, tmp_path / "r" / job.clip_id)
+    export_dataset([tmp_path / "r"], tmp_path / "ds", tags=["<dynavid>", "<syn>"], progress=False)
+    s = next(iter(open_dataset(tmp_path / "ds")))
+    assert s["txt"] == "<dynavid> <syn> a camera pans across a box."
+    assert s["json"]["caption"]["tags"] == ["<dynavid>", "<syn>"]
+    assert s["json"]["caption"]["text"] == "a camera pans across a box."
+    assert s["json"]["versions"]["blender"] == "synthetic"
