@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..errors import ExportError
+from ..executors.cli import executor_options
 
 _SIZE = re.compile(r"^\s*([0-9.]+)\s*([kmgt]?)i?b?\s*$", re.I)
 
@@ -42,19 +43,28 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
               help="Leave out clips whose fb-consistency error p90 (px) exceeds this; negative: no filter.")
 @click.option("--tags", default=None, help="Comma list of caption tags replacing the jobs' own.")
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even when some clips were bad.")
-def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags, allow_partial):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Clips computed at the same time (local processes).")
+@executor_options
+def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags, allow_partial,
+               workers, **executor_opts):
     """Pack finished render folders (or folders of them) into WebDataset shards.
 
     Only clips with a DONE marker are exported; clips already in the dataset are skipped.
     Each bad clip is reported on one line; the exit code is 1 if any was bad.
     """
+    from ..executors.cli import executor_from_options, uses_executor
     from ..export import export_dataset
 
+    executor = None
+    if workers > 1 or uses_executor(executor_opts):
+        executor = executor_from_options(executor_opts, workers=workers,
+                                         progress=sys.stderr.isatty())
     summary = export_dataset(
         list(renders), out, members=members, plucker_res=parse_res(plucker_res),
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
         tags=None if tags is None else [t for t in tags.split(",") if t],
-        progress=sys.stderr.isatty())
+        progress=sys.stderr.isatty(), executor=executor)
     for folder, message in summary.bad:
         click.echo(f"synthgen: skipped clip: {message}" if folder in message
                    else f"synthgen: skipped clip: {folder}: {message}", err=True)

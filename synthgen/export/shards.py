@@ -123,7 +123,10 @@ class ShardWriter:
     def abort(self) -> None:
         """Drop the shard being written (nothing of it becomes visible)."""
         if self._tar is not None:
-            self._tar.close()
+            try:
+                self._tar.close()
+            except OSError:     # the failure that made us abort (e.g. a full disk), again
+                pass
             Path(self._tmp).unlink(missing_ok=True)
             self._tar, self._tmp, self._entries = None, None, []
 
