@@ -226,3 +226,13 @@ def test_tags_override_and_versions(tmp_path):
     assert s["json"]["caption"]["tags"] == ["<dynavid>", "<syn>"]
     assert s["json"]["caption"]["text"] == "a camera pans across a box."
     assert s["json"]["versions"]["blender"] == "synthetic"
+
+
+@pytest.mark.parametrize("name", ["../x.flow.npy", "/abs.json", "a/b.json", "key", "k..json",
+                                  "k.", "sp ace.json"])
+def test_unsafe_member_names_are_refused(name):
+    from synthgen.errors import ExportError
+    from synthgen.export.shards import check_member_name
+    with pytest.raises(ExportError):
+        check_member_name(name)
+    assert check_member_name("human-000123.flow_hsv.mp4") == "human-000123.flow_hsv.mp4"
