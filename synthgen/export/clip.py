@@ -156,27 +156,19 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     seg0 = None
     prev = None   # (forward flow float32, behind mask, seg) of the previous frame
     try:
-        for k, fp in enumerate(_prefetched_frames(src.frames, want_rgb, (H, W))):
-            frame = job.frame_start + k
-            fwd, bwd = flowmod.vector_to_flows(fp.vector)
-            behind = flowmod.fill_background(fwd, fp.depth, job.K(frame), job.c2w(frame),
-                                             job.K(frame + 1), job.c2w(frame + 1))
-            flowmod.fill_background(bwd, fp.depth, job.K(frame), job.c2w(frame),
-                                    job.K(frame - 1), job.c2w(frame - 1))
-            bg = flowmod.background_mask(fp.depth)
-            seg = np.rint(np.nan_to_num(fp.index)).astype(seg_dtype)
-            qa.add_frame(seg, bg)
+        for k, fr in enumerate(_prefetched(job, src.frames, want_rgb, seg_dtype)):
+            qa.add_frame(fr.seg, fr.bg)
             if k == 0:
-                seg0 = seg
+                seg0 = fr.seg
             if "depth" in writers:
-                writers["depth"].write(np.where(bg, np.float32(np.inf), fp.depth))
+                writers["depth"].write(fr.depth)
             if "seg" in writers:
-                writers["seg"].write(seg)
+                writers["seg"].write(fr.seg)
             if rgb_writer is not None:
-                rgb_writer.write(_srgb8(fp.rgb))
+                rgb_writer.write(fr.rgb8)
             if prev is not None:
-                _write_pair(prev, bwd, writers, qa, inst_sums, opts)
-            prev = (fwd, behind, seg)
+                _write_pair(prev, fr.bwd, writers, qa, inst_sums, opts)
+            prev = (fr.fwd, fr.behind, fr.seg)
     finally:
         for w in writers.values():
             w.close()
@@ -199,15 +191,44 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     return res
 
 
-def _prefetched_frames(paths: list[Path], rgb: bool, shape: tuple[int, int]):
-    """Yield :class:`exr.FramePasses` in order, reading the next frame in a thread meanwhile
-    (OpenEXR decompresses without the GIL, so reading overlaps the numpy work)."""
+@dataclass
+class FrameFlows:
+    """One rendered frame, converted: flows float32 (H, W, 2) with the background filled,
+    ``behind`` / ``bg`` bool (H, W), ``seg`` ids, ``depth`` float32 (+inf background),
+    ``rgb8`` uint8 sRGB (H, W, 3) or None."""
+
+    fwd: np.ndarray
+    bwd: np.ndarray
+    behind: np.ndarray
+    bg: np.ndarray
+    seg: np.ndarray
+    depth: np.ndarray
+    rgb8: np.ndarray | None
+
+
+def frame_flows(job: Job, path: Path, frame: int, rgb: bool, seg_dtype) -> FrameFlows:
+    """Read Blender frame ``frame`` and convert it (DESIGN.md §3 signs, background fill)."""
+    fp = exr.read_frame(path, rgb=rgb, expect_shape=(job.height, job.width))
+    fwd, bwd = flowmod.vector_to_flows(fp.vector)
+    behind = flowmod.fill_background(fwd, fp.depth, job.K(frame), job.c2w(frame),
+                                     job.K(frame + 1), job.c2w(frame + 1))
+    flowmod.fill_background(bwd, fp.depth, job.K(frame), job.c2w(frame),
+                            job.K(frame - 1), job.c2w(frame - 1))
+    bg = flowmod.background_mask(fp.depth)
+    seg = np.rint(np.nan_to_num(fp.index)).astype(seg_dtype)
+    depth = np.where(bg, np.float32(np.inf), fp.depth)
+    return FrameFlows(fwd, bwd, behind, bg, seg, depth, _srgb8(fp.rgb) if rgb else None)
+
+
+def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype):
+    """Yield :class:`FrameFlows` in order while the next frame is read and converted in a
+    thread (OpenEXR and numpy release the GIL, so this overlaps the main thread's work)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exr") as pool:
         pending = None
-        for path in paths:
-            nxt = pool.submit(exr.read_frame, path, rgb=rgb, expect_shape=shape)
+        for k, path in enumerate(paths):
+            nxt = pool.submit(frame_flows, job, path, job.frame_start + k, rgb, seg_dtype)
             if pending is not None:
                 yield pending.result()
             pending = nxt
