@@ -57,6 +57,8 @@ class ExportSummary:
 def find_clips(paths: list[Path]) -> list[Path]:
     """Render folders among ``paths``: each path is a clip folder (holds job.json, DONE or
     frames) or a folder of clip folders."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     out: list[Path] = []
     for p in map(Path, paths):
         if _is_clip_dir(p) or not p.is_dir():

@@ -289,11 +289,19 @@ def _write_inst_flow(path: Path, seg0: np.ndarray, instances: dict) -> Path:
 
 
 def _write_hsv(path: Path, flow_path: Path, s_f: float, fps: float, opts: ClipOptions) -> Path:
+    """Encode ``flow.npy`` frame by frame into the HSV-RGB video (two encoder threads, frames
+    kept in order, at most a few frames in memory)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     flows = np.load(flow_path, mmap_mode="r")
-    _, H, W, _ = flows.shape
-    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf) as vw:
-        for f in flows:
-            vw.write(hsv.encode_hsv(f, s_f))
+    n, H, W, _ = flows.shape
+    window = 4
+    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf) as vw, \
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="hsv") as pool:
+        for start in range(0, n, window):
+            chunk = range(start, min(start + window, n))
+            for img in pool.map(lambda t: hsv.encode_hsv(np.asarray(flows[t], np.float32), s_f), chunk):
+                vw.write(img)
     del flows
     return path
 
