@@ -168,3 +168,23 @@ def test_lights_get_blackbody_colour_and_power():
     assert light.data.energy == 250 and light.data.size == 1.5
     aim = light.matrix_world.to_3x3() @ __import__("mathutils").Vector((0, 0, -1))
     np.testing.assert_allclose(np.array(aim), np.array([0, 5, -3]) / np.linalg.norm([0, 5, -3]), atol=1e-6)
+
+
+def test_env_ground_same_geometry_in_flow_and_full_mode(tmp_path):
+    """Flow mode swaps the shadow catcher for a plain ground (faster): Vector, Depth and
+    Object Index must be identical to full mode's, where it really catches shadows."""
+    import bpy
+
+    job = scenes.rotating_camera_hdri_job(1.5, n_frames=1, width=40, height=30, clip_id="g")
+    job.environment.shadow_catcher = True
+    job.camera = scenes.front_camera(3, 40, 30, positions=[[0, 0, 1.0]] * 3,
+                                     rotations=job.camera.c2w and [np.asarray(m)[:3, :3] for m in job.camera.c2w])
+    flow = scenes.read_frame(render_job(job, tmp_path / "flow") / "frame_0001.exr")
+    assert bpy.data.objects["ground"].is_shadow_catcher is False
+    full_job = dataclasses.replace(job, render=dataclasses.replace(job.render, mode="full"))
+    full = scenes.read_frame(render_job(full_job, tmp_path / "full") / "frame_0001.exr")
+    assert bpy.data.objects["ground"].is_shadow_catcher is True
+    ground = flow[layout.DEPTH_CHANNEL] < 1e9
+    assert ground.sum() > 100 and (flow[layout.INDEX_CHANNEL][ground] == 0).all()
+    for name in (*layout.VECTOR_CHANNELS, layout.DEPTH_CHANNEL, layout.INDEX_CHANNEL):
+        np.testing.assert_array_equal(flow[name], full[name])

@@ -24,7 +24,7 @@ def build_environment(job: Job, collection, source: str | None = None) -> None:
     hdri = _load_hdri(env, source) if env.hdri is not None else None
     build_world(env, hdri)
     if env.type == "env" and env.shadow_catcher:
-        shadow_catcher(collection)
+        shadow_catcher(collection, catch=job.render.mode == "full")
     if env.type == "basic":
         build_room(env.room, collection, source)
 
@@ -92,11 +92,19 @@ def _hdri_background(nt, env: EnvironmentSpec, hdri):
     return bg
 
 
-def shadow_catcher(collection) -> bpy.types.Object:
-    """A large ground plane at z = 0 that only catches shadows (pass index 0)."""
+def shadow_catcher(collection, catch: bool = True) -> bpy.types.Object:
+    """A large ground plane at z = 0 (pass index 0) that only catches shadows.
+
+    With ``catch=False`` (flow mode) it is a plain grey ground instead: its geometry, hence
+    Vector, Depth and Object Index, is identical, but Cycles' shadow-catcher bookkeeping
+    (which doubled the cost of a 1-sample frame) is skipped; only the preview Combined
+    looks different.
+    """
     h = SHADOW_CATCHER_SIZE / 2
     obj = _quad("ground", [(-h, -h, 0), (h, -h, 0), (h, h, 0), (-h, h, 0)], collection)
-    obj.is_shadow_catcher = True
+    obj.is_shadow_catcher = catch
+    if not catch:
+        materials.assign(obj, materials.principled("ground.mat", (0.5, 0.5, 0.5), 0.8))
     return obj
 
 
