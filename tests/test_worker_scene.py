@@ -188,3 +188,20 @@ def test_env_ground_same_geometry_in_flow_and_full_mode(tmp_path):
     assert ground.sum() > 100 and (flow[layout.INDEX_CHANNEL][ground] == 0).all()
     for name in (*layout.VECTOR_CHANNELS, layout.DEPTH_CHANNEL, layout.INDEX_CHANNEL):
         np.testing.assert_array_equal(flow[name], full[name])
+
+
+def test_writes_never_leave_out(tmp_path):
+    """A clip id that escapes (only possible by bypassing Job validation) or a clip folder
+    that is a symlink elsewhere is refused before anything is written."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1)
+    evil = dataclasses.replace(job, clip_id="../outside")
+    assert evil.validate()                                   # the contract refuses it too
+    with pytest.raises(RenderError, match="would write outside --out"):
+        render_job(evil, tmp_path / "out")
+    (tmp_path / "out").mkdir(exist_ok=True)
+    (tmp_path / "out" / job.clip_id).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(RenderError, match="would write outside --out"):
+        render_job(job, tmp_path / "out")
+    assert not any(outside.iterdir())

@@ -89,6 +89,9 @@ def _clip_dir(job: Job, out_dir: Path, source) -> Path:
     clip_dir = out_dir / job.clip_id
     if not is_inside(clip_dir, out_dir) or clip_dir.resolve() == out_dir.resolve():
         raise RenderError(f"{job.clip_id!r} would write outside --out", source=source, field="clip_id")
+    if "#" in str(clip_dir.resolve()):
+        raise RenderError(f"output path {clip_dir} contains '#', which Blender replaces by the "
+                          "frame number; choose another --out", source=source)
     try:
         clip_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
