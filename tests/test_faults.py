@@ -130,7 +130,10 @@ def test_sigkilled_ray_worker_is_retried_and_resumes_bit_identical(tmp_path, ray
     assert res.status == "done", res.reason
     assert 0 < res.frames_rendered <= n - killed_at + 1     # the retry resumed, not restarted
     assert (folder / layout.DONE_FILE).read_text().strip() == job.hash()
-    assert not list(folder.glob(".*.tmp"))
+    visible = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+    assert visible == {layout.JOB_FILE, layout.RENDER_INFO_FILE, layout.DONE_FILE,
+                       *(layout.frame_name(f) for f in range(1, n + 1))}
+    assert not list(folder.glob(".frame_*.tmp"))             # no frame temp of the killed run
     for frame in range(1, n + 1):
         a = scenes.read_frame(folder / layout.frame_name(frame))
         b = scenes.read_frame(tmp_path / "clean" / job.clip_id / layout.frame_name(frame))
