@@ -358,3 +358,9 @@ def test_cli_prints_summary_table(tmp_path):
     for key in ("movement_type", "focus_type", "scene_type", "quality", "coverage"):
         assert any(line.startswith(key + " ") for line in r.stdout.splitlines()), key
     assert len(list((tmp_path / "o").glob("*.json"))) == 6
+
+
+def test_fast_job_text_is_exactly_to_json(human_jobs, camera_jobs):
+    from synthgen.planner import job_text
+    for j in human_jobs[:10] + camera_jobs[:10]:
+        assert job_text(j) == j.to_json()

@@ -12,6 +12,8 @@ seed and ``k``: its streams are ``SeedSequence(seed, spawn_key=(k, ...))``.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -23,7 +25,7 @@ from tqdm import tqdm
 from .. import __version__
 from ..errors import PlanError, PresetError, SynthgenError
 from ..fsutil import atomic_write_text
-from ..job import Job
+from ..job import Job, dumps
 from ..manifest import AssetSet, load_manifests
 from . import captions
 from .camera_clip import plan_camera_clip
@@ -96,6 +98,22 @@ def _caption(preset: Preset, kind: str, params: dict, env, subjects, props, cam)
     return captions.compose(elements, c["tags"], c["tag_position"], kind)
 
 
+def _plain(obj):
+    """``dataclasses.asdict`` without its deep copies (the job is not mutated afterwards)."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def job_text(job: Job) -> str:
+    """Exactly ``job.to_json()``, about twice as fast (tested to be byte-identical)."""
+    return dumps(_plain(job))
+
+
 def _check_args(count: int, seed: int, start: int) -> None:
     for name, value, low in (("count", count, 1), ("seed", seed, 0), ("start", start, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -124,11 +142,13 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
                disable=not progress or count < 20, leave=False)
     for index in bar:
         job = plan_clip(pre, aset, seed, index)
-        path = job.save(out / f"{job.clip_id}.json")
+        text = job_text(job)
+        path = atomic_write_text(out / f"{job.clip_id}.json", text)
         paths.append(path)
         if params_out is not None:
             params_out.append(job.plan.params)
-        lines.append(json.dumps({"clip_id": job.clip_id, "kind": job.kind, "job": path.name, "hash": job.hash(),
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()      # == job.hash()
+        lines.append(json.dumps({"clip_id": job.clip_id, "kind": job.kind, "job": path.name, "hash": digest,
                                  "caption": job.caption.full(), "params": job.plan.params}, sort_keys=True))
     atomic_write_text(out / INDEX_FILE, "\n".join(lines) + "\n")
     log.info("planned %d clips into %s", len(paths), out)

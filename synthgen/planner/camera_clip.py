@@ -6,7 +6,10 @@ the camera's focus. Without a character the focus is a fixed point among the pro
 Constraints: the camera never enters the subject's volume or a prop, stays above the floor,
 and indoors stays inside the room clear of the walls. A failed check redraws the path's
 nuisance values (start azimuth, radius, height, key jitter) from the clip's retry stream;
-from attempt 4 on the peak linear speed is scaled by 0.75 per attempt (recorded).
+from attempt 4 on the peak linear speed is scaled by 0.75 per attempt (recorded), and from
+attempt 12 on the family falls back to a camera turning in place (spin / whip_pan;
+``params.forced_family``). Indoors, dolly/truck/pedestal speeds are capped by the room
+(``params.peak_linear_speed_used_m_s``): 121 frames at 7 m/s do not fit in a living room.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from .scene import SceneDraw, build_lights, build_props, room_size_for
 from .subject import Placement, focus_points, footprint, world_corners
 
 MAX_ATTEMPTS = 16
+FALLBACK_FROM = 12   # attempts from which the path family falls back to spin / whip_pan
 
 
 def sample_path_draw(ctx: ClipContext, params: dict) -> dict:
@@ -62,6 +66,9 @@ def _redraw(ctx: ClipContext, d: dict, attempt: int) -> dict:
     g["spiral_rise_m"] = float(rng.uniform(-0.8, 1.5))
     if attempt >= 4:
         g["peak_linear_speed_m_s"] = d["peak_linear_speed_m_s"] * 0.75 ** (attempt - 3)
+    if attempt >= FALLBACK_FROM:
+        # Last resort: a camera that turns in place (nearly always feasible); recorded.
+        g["family"], g["forced_family"] = ("spin" if attempt % 2 else "whip_pan"), True
     return g
 
 
@@ -87,12 +94,20 @@ def _start_point(d: dict, focus: np.ndarray, room) -> np.ndarray:
     return p0
 
 
-def _fit_orbit_radius(d: dict, focus: np.ndarray, room) -> None:
-    if room is not None and d["family"] in ("orbit", "spiral"):
+def _fit_orbit_radius(d: dict, focus: np.ndarray, room, min_radius: float) -> None:
+    """Orbit/spiral radius: at least ``min_radius`` (clear of the subject) at every key pose,
+    at most what the room allows; a spiral's radius ratio is limited accordingly."""
+    if d["family"] not in ("orbit", "spiral"):
+        return
+    r = max(d["radius_m"], min_radius / 0.9)
+    if room is not None:
         half = np.array(room[:2]) / 2.0 - C.WALL_CLEARANCE_M - 0.1
         room_r = float(np.min(half - np.abs(focus[1][:2])))
         grow = max(1.0, d["spiral_ratio"]) if d["family"] == "spiral" else 1.1
-        d["radius_m"] = max(min(d["radius_m"], room_r / grow), 0.5)
+        r = max(min(r, room_r / grow), 0.5)
+    d["radius_m"] = r
+    if d["family"] == "spiral":
+        d["spiral_ratio"] = max(d["spiral_ratio"], min_radius / r)
 
 
 def plan_camera_clip(ctx: ClipContext, draw: SceneDraw, params: dict):
@@ -116,7 +131,7 @@ def plan_camera_clip(ctx: ClipContext, draw: SceneDraw, params: dict):
             room = list(draw.room_size) if draw.indoor_room else None
             centre, base_r = np.zeros(3), 0.3
         focus = _focus(ctx, g, corners, centre)
-        _fit_orbit_radius(g, focus, room)
+        _fit_orbit_radius(g, focus, room, base_r + 0.8)
         g["p0"] = _start_point(g, focus, room)
         props, spheres = build_props(draw, ctx.assets, centre, base_r, math.degrees(g["start_azimuth_rad"]) + 180.0, room)
         path = build_path(ctx, g["family"], g, focus, ctx.retry_rng(100 + attempt), room)
@@ -168,6 +183,8 @@ def _finish(ctx, draw, d, g, path, sd, placement, corners, room, props, centre, 
     subj = subject_spec(ctx, sd, placement) if sd is not None else None
     if corners is not None:
         params["in_frame_ratio"] = round(C.in_frame_ratio(path.R, path.P, K, corners, ctx.width, ctx.height), 6)
+    if g.get("forced_family"):
+        params.update({"forced_family": True, "path_family": g["family"], "movement_type": g["family"]})
     params.update({"movement_value": round(path.movement_value, 6), "movement_direction": path.direction,
                    "initial_position": round_list(path.P[1], 6), "attempts": attempt + 1, "room_size": room,
                    "peak_linear_speed_used_m_s": round(path.peak_linear_m_s, 6),

@@ -171,7 +171,7 @@ def fly_through(ctx: ClipContext, d: dict, focus: np.ndarray, s: np.ndarray, rng
         for _try in range(12):
             h = heading + rng.uniform(-0.9, 0.9)
             nxt = pts[-1] + step * np.array([math.cos(h), math.sin(h), 0.0])
-            nxt[2] = rng.uniform(0.5, max(z_hi, 0.6))
+            nxt[2] = np.clip(pts[-1][2] + rng.uniform(-0.4, 0.4) * step, 0.5, max(z_hi, 0.6))  # climb <= ~22°
             if room is None or np.all(np.abs(nxt[:2]) <= np.array(room[:2]) / 2 - 0.6):
                 break
             heading += math.pi / 3

@@ -121,7 +121,7 @@ def sample_camera(ctx: ClipContext, params: dict) -> dict:
             "coverage": float(cam["coverage"].sample(rng)),
             "roll_deg": float(cam["roll_deg"].sample(rng)) if "roll_deg" in cam else 0.0}
     params.update({"placement": draw["placement"], "focus_type": draw["focus_type"],
-                   "focus_position": draw["focus_position"], "movement_type": move,
+                   "focus_position": draw["focus_position"], "movement_type": move, "movement_type_sampled": move,
                    "movement_value": round(draw["movement_value"], 6), "coverage_sampled": round(draw["coverage"], 6),
                    "camera_azimuth_sampled_deg": round(draw["azimuth_deg"], 6),
                    "camera_elevation_sampled_deg": round(draw["elevation_deg"], 6),
