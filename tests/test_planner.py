@@ -364,3 +364,31 @@ def test_fast_job_text_is_exactly_to_json(human_jobs, camera_jobs):
     from synthgen.planner import job_text
     for j in human_jobs[:10] + camera_jobs[:10]:
         assert job_text(j) == j.to_json()
+
+
+def test_camera_clips_plan_on_a_fresh_install_without_characters(tmp_path):
+    paths = plan("dynavid-camera", 4, 1, tmp_path, [ASSETS[0]])
+    jobs = [load_job(p) for p in paths]
+    assert all(j.kind == "camera" and not j.subjects and j.props for j in jobs)
+
+
+HUMANS = ROOT / "assets_manifest" / "procedural_humans.json"
+
+
+@pytest.mark.skipif(not HUMANS.exists(), reason="assets_manifest/procedural_humans.json not delivered yet")
+def test_default_asset_set_plans_human_clips(tmp_path):
+    r = _cli("plan", "--preset", "dynavid-human", "--count", "3", "--seed", "1", "--out", str(tmp_path / "o"),
+             "--quiet")
+    assert r.returncode == 0, r.stderr
+    aset = load_manifests(None)
+    humans = {a.id for a in load_manifests([HUMANS])}
+    for p in sorted((tmp_path / "o").glob("human-*.json")):
+        job = load_job(p)
+        subj = job.subjects[0]
+        assert subj.character.id in humans and subj.action.id in humans
+        corners = subject_world_corners(job, aset, subj)
+        inside = []
+        for i, frame in enumerate(job.baked_frames()):
+            uv, z = project(corners[i], job.K(frame), job.c2w(frame))
+            inside.append(bool(np.all(z > 0) and np.all((uv >= 0) & (uv <= [job.width, job.height]))))
+        assert np.mean(inside[1:-1]) >= 0.95

@@ -47,7 +47,8 @@ def sample_path_draw(ctx: ClipContext, params: dict) -> dict:
          "start_azimuth_rad": float(rng.uniform(0, 2 * math.pi)),
          "spiral_ratio": float(rng.choice([rng.uniform(0.45, 0.75), rng.uniform(1.3, 1.8)])),
          "spiral_rise_m": float(rng.uniform(-0.8, 1.5)),
-         "with_character": bool(rng.random() < cp["character_probability"])}
+         "with_character": bool(rng.random() < cp["character_probability"])
+                           and bool(ctx.assets.of_kind("character")) and bool(ctx.assets.of_kind("action"))}
     params.update({k: (round(v, 6) if isinstance(v, float) else v) for k, v in d.items()
                    if k not in ("start_azimuth_rad", "burst_centre", "sign", "spiral_ratio", "spiral_rise_m")})
     params["path_family"] = d["family"]
