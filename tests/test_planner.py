@@ -392,3 +392,16 @@ def test_default_asset_set_plans_human_clips(tmp_path):
             uv, z = project(corners[i], job.K(frame), job.c2w(frame))
             inside.append(bool(np.all(z > 0) and np.all((uv >= 0) & (uv <= [job.width, job.height]))))
         assert np.mean(inside[1:-1]) >= 0.95
+
+
+def test_heads_project_above_feet_and_facing_side_is_consistent(human_jobs, aset):
+    """Catches a flipped camera y axis (heads below feet) in the baked OpenCV poses."""
+    for job in human_jobs:
+        corners = subject_world_corners(job, aset, job.subjects[0])
+        for i in (1, job.n_baked // 2, job.n_baked - 2):
+            frame = job.baked_frames()[i]
+            lo, hi = corners[i].min(axis=0), corners[i].max(axis=0)
+            mid = (lo + hi) / 2
+            top, bottom = [mid[0], mid[1], hi[2]], [mid[0], mid[1], lo[2]]
+            uv, _ = project([top, bottom], job.K(frame), job.c2w(frame))
+            assert uv[0, 1] < uv[1, 1], (job.clip_id, frame)

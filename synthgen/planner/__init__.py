@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import PlanError, PresetError, SynthgenError
+from ..errors import PlanError
 from ..fsutil import atomic_write_text
 from ..job import Job, dumps
 from ..manifest import AssetSet, load_manifests
@@ -134,6 +134,10 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     _check_args(count, seed, start)
     pre = load_preset(preset, kind=kind)
     aset = load_manifests(assets)
+    if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
+        raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least one "
+                        "character and one action (e.g. assets_manifest/procedural_humans.json)",
+                        source=", ".join(str(m) for m in aset.manifests))
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise PlanError("exists and is not a folder", source=str(out))

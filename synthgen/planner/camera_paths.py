@@ -154,8 +154,7 @@ def whip_pan(ctx: ClipContext, d: dict, focus: np.ndarray, s: np.ndarray, rng) -
     sigma = sweep / (omega * math.sqrt(2 * math.pi))
     centre = t[1] + d["burst_centre"] * (t[-2] - t[1])
     yaw = d["sign"] * sweep * (ndtr((t - centre) / sigma) - 0.5)
-    yaw_from_start = np.asarray(yaw)
-    R = rot_z(yaw_from_start) @ R_drift
+    R = rot_z(yaw) @ R_drift
     swept = math.degrees(abs(yaw[-2] - yaw[1]))
     return PathResult(P, R, swept, "left" if d["sign"] > 0 else "right", 0.15, d["whip_peak_angular_speed_deg_s"], K)
 

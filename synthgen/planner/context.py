@@ -6,7 +6,6 @@ is identical whatever the count, the start index or the worker.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,10 +56,6 @@ class ClipContext:
         return np.array([focal_mm_for_fx(f, self.sensor_width_mm, self.width, self.height,
                                          sensor_height_mm=self.sensor_height_mm) for f in np.atleast_1d(fx)])
 
-    def fx_of(self, focal_mm: float) -> float:
-        return float(intrinsics(focal_mm, self.sensor_width_mm, self.width, self.height,
-                                sensor_height_mm=self.sensor_height_mm)[0, 0])
-
     def K(self, focal_mm: np.ndarray) -> np.ndarray:
         """(N,3,3) intrinsics for per-frame focal lengths (mm), via :func:`synthgen.camera.intrinsics`."""
         return np.stack([intrinsics(f, self.sensor_width_mm, self.width, self.height,
@@ -69,7 +64,3 @@ class ClipContext:
 
 def round_list(a: np.ndarray, nd: int = 10) -> list:
     return np.round(np.asarray(a, dtype=np.float64), nd).tolist()
-
-
-def deg(x: float) -> float:
-    return math.degrees(x)

@@ -212,7 +212,7 @@ def solve_camera(ctx: ClipContext, g: dict, corners: np.ndarray, focus_src: np.n
         R = rot_z(sweep) @ R
     elif move == "tilt":
         R = rot_local(R, 0, sweep)
-    return _fit_focal(ctx, g, R, P, zoom, corners, dist) if isinstance(R, np.ndarray) else "no pose"
+    return _fit_focal(ctx, g, R, P, zoom, corners, dist)
 
 
 def _fit_focal(ctx: ClipContext, g: dict, R, P, zoom, corners, dist) -> dict | str:
@@ -260,7 +260,7 @@ def check_constraints(ctx: ClipContext, sol: dict, corners: np.ndarray, sd: Subj
     return None
 
 
-def direction_label(move: str, sol: dict, sign: float, R0z: np.ndarray | None = None) -> str:
+def direction_label(move: str, sol: dict, sign: float) -> str:
     """Cinematographer's direction word measured from the baked path (not from the draw)."""
     R, P = sol["R"], sol["P"]
     d = P[-2] - P[1]
