@@ -53,7 +53,9 @@ def format_table(report: Report) -> str:
 
 
 def _fmt(v) -> str:
-    return "-" if v is None else f"{v:.4f}"
+    if v is None:
+        return "-"
+    return f"{v:.1e}" if 0 < abs(v) < 1e-3 else f"{v:.4f}"
 
 
 def to_dict(report: Report) -> dict:
