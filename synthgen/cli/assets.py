@@ -1,6 +1,7 @@
 """``synthgen assets list|validate``: inspect and check asset manifests."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
@@ -39,3 +40,12 @@ def validate_cmd(assets: tuple[Path, ...]) -> None:
         counts[a.kind] = counts.get(a.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     click.echo(f"ok: {len(aset)} assets ({summary}) in {len(aset.manifests)} manifest(s)")
+
+
+#: Further ``synthgen assets`` subcommands that live in other modules (e.g. ``import-mixamo``):
+#: (module, attribute), one line each, registered once the module exists and imports cleanly.
+_SUBCOMMANDS: list[tuple[str, str]] = [
+]
+
+for _module, _attr in _SUBCOMMANDS:
+    assets.add_command(getattr(importlib.import_module(_module), _attr))
