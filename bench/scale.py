@@ -61,7 +61,7 @@ def overhead(n: int) -> None:
         rows = []
         for label, ex in (("local inline", LocalExecutor(1, progress=False)),
                           ("local 2 threads", LocalExecutor(2, threads=True, progress=False)),
-                          ("local 2 processes", LocalExecutor(2, progress=False)),
+                          ("local 2 processes*", LocalExecutor(2, progress=False)),
                           ("ray 2 cpus", RayExecutor(progress=False))):
             a = per_job(ex, noop, n)
             b = per_job(ex, noop_subprocess, n // 4)
@@ -69,6 +69,7 @@ def overhead(n: int) -> None:
         print(f"{'executor':<20}{'no-op fn (ms/job)':>20}{'no-op subprocess (ms/job)':>28}")
         for label, a, b in rows:
             print(f"{label:<20}{a * 1e3:>20.3f}{b * 1e3:>28.1f}")
+        print("* a process pool is started per map() call: its start-up is included")
         ray_sub, thr_sub = rows[3][2], rows[1][2]
         print(f"ratio ray / local-threads per subprocess job: {ray_sub / thr_sub:.2f}x")
     finally:

@@ -135,6 +135,23 @@ def test_missing_ray_says_how_to_install(monkeypatch):
     assert "\n" not in msg and "pip install 'synthgen[ray]'" in msg
 
 
+def test_cli_without_ray_is_one_line_exit_2(tmp_path):
+    """``--executor ray`` with Ray absent: one line naming the install command, exit 2."""
+    import subprocess
+    code = "import sys; sys.modules['ray'] = None; from synthgen.cli import main; main()"
+    job = tmp_path / "job.json"
+    job.write_text("{}")
+    for cmd in (["render", str(job), "--out", str(tmp_path / "r")],
+                ["export", str(tmp_path), "--out", str(tmp_path / "ds")]):
+        run = subprocess.run([sys.executable, "-c", code, *cmd, "--executor", "ray"],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2
+        assert run.stderr.strip().splitlines() == [
+            "synthgen: error: --executor ray: Ray is not installed; install it with: "
+            "pip install 'synthgen[ray]'"]
+    assert not (tmp_path / "r").exists()
+
+
 def test_split_threads():
     assert [split_threads(16, n) for n in (1, 2, 3, 16, 32)] == [16, 8, 5, 1, 1]
 

@@ -188,6 +188,10 @@ def test_poison_jobs_fail_alone_after_retries_then_reruns_do_no_work(tmp_path, r
                    "--max-fb-p90", "-1")
     assert seq.returncode == 0, seq.stderr
     assert _members(ds) == _members(tmp_path / "seq")       # same samples, same bytes, same order
+    procs = synthgen("export", out / "good0", out / "good1", "--out", tmp_path / "procs",
+                     "--workers", "2", "--max-fb-p90", "-1")
+    assert procs.returncode == 0, procs.stderr
+    assert _members(tmp_path / "procs") == _members(ds)
     assert [n.split(".")[0] for n in _members(ds)].count("good0") == len(_members(ds)) // 2
     assert not list(ds.glob(".*"))                           # no scratch or temp left behind
     stamps = {p: p.stat().st_mtime_ns for p in ds.glob("shard-*.tar")}
@@ -210,6 +214,7 @@ def _members(ds: Path) -> dict[str, bytes]:
 
 def test_rerun_of_100_finished_clips_starts_nothing(tmp_path):
     """100 finished clips (one real render, cloned with each job's file and DONE hash)."""
+    pytest.importorskip("ray")
     jobs = tiny_jobs(tmp_path / "jobs", [f"c{i:03d}" for i in range(100)])
     out = tmp_path / "renders"
     assert run_one(jobs[0], out).status == "done"

@@ -54,6 +54,7 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
     paths = [str(Path(p).absolute()) for p in job_paths]
     jobs = {p: _load(p) for p in paths}
+    _warn_all_cores(executor, jobs.values())
     task = partial(run_job, out_root=str(out_root), device=device, mode=mode, timeout=timeout,
                    verbose=verbose)
     ready = {p: _finished(p, jobs[p], out_root, device, mode) for p in paths}
@@ -62,6 +63,17 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
         outcomes = executor.map(task, paths, precheck=ready.get, failure_of=_failure,
                                 desc="clips", unit="clip")
     return [_result(o, jobs[o.item]) for o in outcomes]
+
+
+def _warn_all_cores(executor: Executor, jobs) -> None:
+    """Ray reserves ``cpus_per_job`` per task, but Cycles follows the job's own
+    ``render.threads`` (0 = every core of the node): say so when they disagree."""
+    cpus = getattr(executor, "cpus_per_job", None)
+    greedy = sum(isinstance(j, Job) and j.render.threads == 0 for j in jobs)
+    if cpus and greedy:
+        log.warning("%d jobs render with every core of their node (render.threads = 0) while "
+                    "each reserves %g CPUs (--cpus-per-job); plan them with threads = %d",
+                    greedy, cpus, max(1, int(cpus)))
 
 
 def _load(path: str) -> Job | str:
