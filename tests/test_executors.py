@@ -49,6 +49,15 @@ def status_result(x: int, log_dir: str) -> dict:
     return {"x": x, "status": "failed" if x % 2 else "done"}
 
 
+def slow_unless_zero(x: int, log_dir: str) -> int:
+    """x == 0 returns at once; others sleep 3 s, then leave ``done.<x>``."""
+    import time
+    if x:
+        time.sleep(3)
+        (Path(log_dir) / f"done.{x}").touch()
+    return x
+
+
 def attempts(log_dir: Path, x: int) -> int:
     return len(list(log_dir.glob(f"{x}.*")))
 
@@ -202,3 +211,19 @@ def test_ray_rejects_more_gpus_than_the_cluster_has(tmp_path, ray_cluster):
     with pytest.raises(ExecutorError, match="--gpus-per-job"):
         ex.map(functools.partial(square_logged, log_dir=str(tmp_path)), [1])
     assert not any(tmp_path.iterdir())
+
+
+def test_ray_stops_running_tasks_when_the_driver_gives_up(tmp_path, ray_cluster):
+    """An error in the driver (as Ctrl-C would) cancels the tasks still running."""
+    import time
+
+    def stop(outcome):
+        raise KeyboardInterrupt
+    ex = RayExecutor(progress=False)
+    t = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ex.map(functools.partial(slow_unless_zero, log_dir=str(tmp_path)), [0, 1, 2],
+               on_outcome=stop)
+    assert time.monotonic() - t < 2.5                     # did not wait for the slow tasks
+    time.sleep(4)
+    assert not list(tmp_path.glob("done.*"))              # they were killed, not left running

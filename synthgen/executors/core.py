@@ -83,7 +83,7 @@ class Executor:
     """Base class: the retry / skip / progress loop shared by every backend.
 
     Subclasses implement :meth:`_start` (returns a session with ``submit(item)``,
-    ``wait(handles) -> [(handle, value, exc)]`` and ``close()``).
+    ``wait(handles) -> [(handle, value, exc)]``, ``cancel(handles)`` and ``close()``).
     """
 
     name = "base"
@@ -126,8 +126,10 @@ class Executor:
     def _run(self, fn, items, todo, outcomes, failure_of, on_outcome, bar) -> None:
         session = self._start(fn, len(todo))
         failed = 0
+        pending: dict = {}
         try:
-            pending = {session.submit(items[i]): (i, 1) for i in todo}
+            for i in todo:
+                pending[session.submit(items[i])] = (i, 1)
             while pending:
                 for handle, value, exc in session.wait(list(pending)):
                     i, attempt = pending.pop(handle)
@@ -145,6 +147,9 @@ class Executor:
                     bar.update(1)
                     if failed:
                         bar.set_postfix(failed=failed, refresh=False)
+        except BaseException:          # Ctrl-C, or on_outcome failed: stop what is still queued
+            session.cancel(list(pending))
+            raise
         finally:
             session.close()
 
@@ -203,6 +208,9 @@ class _InlineSession:
             log.debug("attempt failed", exc_info=True)
             return [(handle, None, exc)]
 
+    def cancel(self, handles) -> None:
+        self._queue.clear()
+
     def close(self) -> None:
         pass
 
@@ -234,6 +242,10 @@ class _PoolSession:
                 exc = WorkerDied("a pool worker process died (killed or crashed)")
             out.append((fut, None if exc else fut.result(), exc))
         return out
+
+    def cancel(self, handles) -> None:
+        for fut in handles:
+            fut.cancel()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -336,6 +348,14 @@ class _RaySession:
             except Exception as exc:  # noqa: BLE001 - task errors, dead workers, lost nodes
                 out.append((ref, None, exc))
         return out
+
+    def cancel(self, handles) -> None:
+        """Stop queued and running tasks (their render subprocesses die with them)."""
+        for ref in handles:
+            try:
+                self.ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - already finished or gone
+                pass
 
     def close(self) -> None:
         if self.owned:
