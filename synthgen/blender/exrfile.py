@@ -165,7 +165,7 @@ def read_structure(path: str | os.PathLike) -> ExrFile:
     return ExrFile(path=path, version=version, parts=parts)
 
 
-def _chunk_ok(buf: bytes, part: Part, index: int, part_no: int | None) -> str | None:
+def _chunk_ok(buf: bytes, part: Part, index: int, part_no: int | None, decode: bool) -> str | None:
     off = part.offsets[index]
     head = 12 if part_no is not None else 8
     if off <= 0 or off + head > len(buf):
@@ -186,7 +186,7 @@ def _chunk_ok(buf: bytes, part: Part, index: int, part_no: int | None) -> str | 
     data = buf[start:start + size]
     if part.compression == 0 and size != raw:
         return f"chunk {index} has {size} bytes, expected {raw}"
-    if part.compression in (2, 3) and size < raw:
+    if decode and part.compression in (2, 3) and size < raw:
         try:
             if len(zlib.decompress(data)) != raw:
                 return f"chunk {index} decompresses to the wrong size"
@@ -196,13 +196,14 @@ def _chunk_ok(buf: bytes, part: Part, index: int, part_no: int | None) -> str | 
 
 
 def check(path: str | os.PathLike, width: int, height: int,
-          channels: tuple[str, ...] | list[str], *, float_only: bool = True) -> str | None:
+          channels: tuple[str, ...] | list[str], *, float_only: bool = True,
+          decode: bool = True) -> str | None:
     """Why ``path`` is not a complete frame file, or ``None`` when it is.
 
     Complete means: a scanline EXR whose every part is ``width`` x ``height`` pixels, which
     holds every name in ``channels`` (as float32 when ``float_only``), and whose every
     pixel chunk lies inside the file and (for ZIP/ZIPS/uncompressed data) decodes to the
-    expected number of bytes.
+    expected number of bytes (``decode=False`` skips decompressing: structure only).
     """
     try:
         exr = read_structure(path)
@@ -219,7 +220,7 @@ def check(path: str | os.PathLike, width: int, height: int,
         if (part.width, part.height) != (width, height):
             return f"size is {part.width}x{part.height}, expected {width}x{height}"
         for i in range(part.chunk_count):
-            reason = _chunk_ok(buf, part, i, no if exr.multipart else None)
+            reason = _chunk_ok(buf, part, i, no if exr.multipart else None, decode)
             if reason:
                 return reason
     return None

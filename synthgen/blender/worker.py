@@ -73,7 +73,8 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
         _render_frames(job, scene, clip_dir, todo, len(wanted), progress)
     else:
         device_name = job.render.device
-    _finish(job, clip_dir, device_name)
+    checked = set(wanted) - set(todo)
+    _finish(job, clip_dir, device_name, known_good=checked | set(todo))
     return clip_dir
 
 
@@ -212,7 +213,8 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
         exrfile.merge([tmp, rgb_tmp], merged)
         rgb_tmp.unlink()
         os.replace(merged, tmp)
-    problem = exrfile.check(tmp, job.width, job.height, layout.required_channels(job.render.mode))
+    problem = exrfile.check(tmp, job.width, job.height, layout.required_channels(job.render.mode),
+                            decode=False)
     if problem:
         tmp.unlink(missing_ok=True)
         raise RenderError(f"Blender wrote an incomplete frame {frame} ({problem})")
@@ -266,9 +268,11 @@ def _vertices_ok(job: Job, clip_dir: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- finish
-def _finish(job: Job, clip_dir: Path, device_name: str) -> None:
+def _finish(job: Job, clip_dir: Path, device_name: str, known_good: set[int]) -> None:
+    """render.json and DONE once every frame is there (frames in ``known_good`` were
+    checked or written by this run and are not read again)."""
     all_frames = range(job.frame_start, job.frame_end + 1)
-    if any(frame_problem(job, clip_dir, f) for f in all_frames):
+    if any(frame_problem(job, clip_dir, f) for f in all_frames if f not in known_good):
         return
     if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, clip_dir):
         return
