@@ -13,6 +13,11 @@ Movement types (value units in the preset): truck (m sideways), dolly (m in/out)
 following (fraction of the subject's root travel the camera follows), zoom (focal ratio),
 static. The focus point follows the subject (``follow``: smoothed envelope centre) or is
 fixed in the world (``fixed``: mean over the clip); the camera looks at it.
+
+Coverage (Table 10's focal-length rule): the focal length makes the subject's projected
+envelope cover the sampled fraction of the frame along its tighter dimension (median over
+the clip); it is lowered where needed so the whole envelope stays in every frame, and the
+coverage actually achieved is recorded (``params.coverage``, next to ``coverage_sampled``).
 """
 from __future__ import annotations
 
