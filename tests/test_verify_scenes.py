@@ -253,3 +253,15 @@ def test_exported_sample_is_checked(tmp_path):
         other = make_job("other-clip", job.camera, n_frames=4, env=job.environment, lights=[],
                          props=job.props)
         verify_clip(render(other, tmp_path / "renders"), sample=tmp_path / "ds")
+
+
+# ----------------------------------------------------------------------------- planned clips
+@pytest.mark.parametrize("kind", ["camera"])
+def test_planned_tiny_clips_pass(kind, tmp_path):
+    """Clips from the real planner (tiny preset: 128x80, 8 frames) pass every check."""
+    from synthgen.job import load_job
+    from synthgen.planner import plan
+    for job_path in plan("tiny", 2, 7, tmp_path / "jobs", kind=kind):
+        report = verify_clip(render(load_job(job_path), tmp_path / "renders"))
+        table = show(report)
+        assert report.passed and report.check("static").stats["n"] > 1000, table
