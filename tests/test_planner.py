@@ -405,3 +405,25 @@ def test_heads_project_above_feet_and_facing_side_is_consistent(human_jobs, aset
             top, bottom = [mid[0], mid[1], hi[2]], [mid[0], mid[1], lo[2]]
             uv, _ = project([top, bottom], job.K(frame), job.c2w(frame))
             assert uv[0, 1] < uv[1, 1], (job.clip_id, frame)
+
+
+def test_template_rooms_keep_their_size_and_infeasible_clips_are_redrawn(tmp_path):
+    """A .blend room is never enlarged; a backflip that cannot fit in it is redrawn whole."""
+    import hashlib
+    import shutil
+    shutil.copy(ROOT / "blend_templates" / "room_small.blend", tmp_path / "room_small.blend")
+    sha = hashlib.sha256((tmp_path / "room_small.blend").read_bytes()).hexdigest()
+    (tmp_path / "rooms.json").write_text(json.dumps({"assets": [{
+        "id": "room-small", "kind": "room", "location": "room_small.blend", "sha256": sha, "licence": "CC0-1.0",
+        "setting": "in a small furnished room", "size_range": [[4, 4], [3, 3], [2.5, 2.5]]}]}))
+    (tmp_path / "basic.toml").write_text('[preset]\nbase = ["tiny"]\n[environment]\ntype = "basic"\n')
+    paths = plan(tmp_path / "basic.toml", 16, 1, tmp_path / "out", [tmp_path / "rooms.json", ASSETS[1], ASSETS[0]])
+    jobs = [load_job(p) for p in paths]
+    small = [j for j in jobs if j.environment.room.asset.id == "room-small"]
+    assert small and any(j.plan.params["resampled"] for j in jobs)
+    for j in small:
+        assert j.environment.room.size == [4.0, 3.0, 2.5]
+        assert j.environment.room.asset.location == str((tmp_path / "room_small.blend").resolve())
+        for m in j.camera.c2w:
+            x, y, z = np.asarray(m)[:3, 3]
+            assert abs(x) <= 2.0 - 0.29 and abs(y) <= 1.5 - 0.29 and 0.15 <= z <= 2.5 - 0.29

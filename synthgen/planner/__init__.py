@@ -49,11 +49,33 @@ def clip_kind(preset: Preset, seed: int, index: int) -> str:
     return "human" if rng.random() < preset["preset"]["human_fraction"] else "camera"
 
 
+MAX_RESAMPLES = 8
+
+
 def plan_clip(preset: Preset, assets: AssetSet, seed: int, index: int) -> Job:
-    """Plan clip ``index`` of a run: sample, solve under the hard constraints, bake, validate."""
+    """Plan clip ``index`` of a run: sample, solve under the hard constraints, bake, validate.
+
+    When no geometry satisfies the hard constraints for the drawn parameters (e.g. a
+    backflip in a room template too low for it), the whole clip is redrawn from fresh
+    streams (reject and resample); ``params.resampled`` counts how often."""
     kind = clip_kind(preset, seed, index)
-    ctx = ClipContext(preset, assets, seed, index, kind)
-    params: dict = {"kind": kind}
+    reasons = []
+    for r in range(MAX_RESAMPLES):
+        try:
+            return _plan_once(ClipContext(preset, assets, seed, index, kind, resample=r))
+        except PlanError as exc:
+            if "at least one character" in exc.reason:
+                raise
+            reasons.append(exc.reason)
+            log.debug("clip %d: redrawing (%s)", index, exc.reason)
+    raise PlanError(f"no feasible clip after {MAX_RESAMPLES} redraws (last: {reasons[-1]})",
+                    source=f"{kind}-{index:06d}")
+
+
+def _plan_once(ctx: ClipContext) -> Job:
+    preset, assets, kind = ctx.preset, ctx.assets, ctx.kind
+    seed, index = ctx.run_seed, ctx.index
+    params: dict = {"kind": kind, "resampled": ctx.resample}
     draw = sample_scene(preset, assets, ctx.rng, params)
     if kind == "human":
         sd, subj, cam, lights, sol, direction = plan_human_clip(ctx, draw, params)

@@ -2,7 +2,8 @@
 
 Clip k of a run with seed S draws from ``SeedSequence(S, spawn_key=(k, 0))`` for its
 parameters and ``SeedSequence(S, spawn_key=(k, 1, attempt))`` for geometry retries, so clip k
-is identical whatever the count, the start index or the worker.
+is identical whatever the count, the start index or the worker. A clip whose draws admit no
+solution is redrawn whole from ``(k, 0, r)`` / ``(k, 1, attempt, r)``, r = 1, 2, ...
 """
 from __future__ import annotations
 
@@ -26,20 +27,22 @@ class ClipContext:
     run_seed: int
     index: int
     kind: str
+    resample: int = 0       # > 0: the clip is redrawn from fresh streams (see planner.plan_clip)
 
     def __post_init__(self) -> None:
         v = self.preset["video"]
         self.width, self.height, self.fps = v["width"], v["height"], float(v["fps"])
         self.n_frames, self.frame_start = v["frames"], v["frame_start"]
         self.n_baked = self.n_frames + 2
-        self.rng = np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 0))
+        self._sub = (self.resample,) if self.resample else ()
+        self.rng = np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 0, *self._sub))
         self.render_seed = int(clip_seed_sequence(self.run_seed, self.index, 2).generate_state(1)[0] & 0x7FFFFFFF)
         self.clip_id = f"{self.kind}-{self.index:06d}"
         self.sensor_width_mm = float(self.preset.get("camera", "sensor_width_mm", 36.0))
         self.sensor_height_mm = 24.0
 
     def retry_rng(self, attempt: int) -> np.random.Generator:
-        return np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 1, attempt))
+        return np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 1, attempt, *self._sub))
 
     @property
     def times(self) -> np.ndarray:

@@ -35,6 +35,7 @@ class SceneDraw:
     room_id: str | None
     room_size: list
     room_jitter: list
+    room_fixed: bool = False        # a .blend template: its size is what it is (never enlarged)
     lights: list = field(default_factory=list)
     props: list = field(default_factory=list)
     quality: str = "low"
@@ -83,6 +84,7 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator, par
         room_id=room.id if room else None,
         room_size=[round(float(rng.uniform(lo, hi)), 6) for lo, hi in size_range],
         room_jitter=[round(float(v), 6) for v in rng.uniform(-0.08, 0.08, size=6)],
+        room_fixed=bool(room is not None and room.is_file),
     )
     draw.lights = _sample_lights(preset, rng)
     draw.props = _sample_props(preset, assets, rng)
@@ -136,7 +138,10 @@ def _record_scene(d: SceneDraw, params: dict) -> None:
 # --------------------------------------------------------------------------- building
 def room_size_for(draw: SceneDraw, foot: np.ndarray, margin: float = 1.0, top: float = 0.0) -> list[float]:
     """Room extents: the sampled size, enlarged where the subject's footprint (XY bounds,
-    plus ``margin`` on every side) or its highest point ``top`` (+0.5 m) needs more."""
+    plus ``margin`` on every side) or its highest point ``top`` (+0.5 m) needs more.
+    A .blend template room keeps its size (the constraints then decide)."""
+    if draw.room_fixed:
+        return list(draw.room_size)
     need_x = 2 * max(abs(foot[0]), abs(foot[2])) + 2 * margin
     need_y = 2 * max(abs(foot[1]), abs(foot[3])) + 2 * margin
     return [round(max(draw.room_size[0], need_x), 6), round(max(draw.room_size[1], need_y), 6),
