@@ -26,7 +26,7 @@ ASSETS = [ROOT / "assets_manifest" / "default.json", ROOT / "tests" / "fixtures"
 TABLE10 = ("focus_type", "focus_position", "movement_type", "movement_value", "initial_position", "focal_mm",
            "scene_type", "scene_color", "background_color", "ambient_intensity", "quality", "light_count",
            "light0_azimuth_deg", "light0_distance_m", "light0_height_m", "light0_color_temperature_k",
-           "light0_intensity_w")
+           "light0_intensity_w", "engine")
 
 
 @pytest.fixture(scope="module")

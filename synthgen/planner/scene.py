@@ -130,7 +130,7 @@ def _record_scene(d: SceneDraw, params: dict) -> None:
                    "empty_light": d.empty_light, "scene_color": d.scene_color,
                    "background_color": d.background_color, "ambient_intensity": d.ambient_intensity,
                    "room": d.room_id if d.indoor_room else None, "light_count": len(d.lights),
-                   "prop_count": len(d.props), "quality": d.quality})
+                   "prop_count": len(d.props), "quality": d.quality, "engine": "cycles"})
     for i, L in enumerate(d.lights):
         params.update({f"light{i}_{k}": v for k, v in L.items()})
 
