@@ -347,7 +347,8 @@ def test_bad_presets_name_file_and_key(tmp_path, text, words):
 
 def test_human_clips_without_characters_fail_clearly(tmp_path):
     with pytest.raises(PlanError, match="at least one character and one action"):
-        plan("dynavid-human", 1, 0, tmp_path / "o", [ASSETS[0]])
+        plan("dynavid-human", 3, 0, tmp_path / "o", [ASSETS[0]])
+    assert not (tmp_path / "o").exists()
 
 
 def test_cli_prints_summary_table(tmp_path):
