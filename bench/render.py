@@ -40,8 +40,9 @@ from synthgen.render import run_one  # noqa: E402
 HIGH = dict(samples_rgb=128, denoise=True, max_bounces=8, quality="high")
 
 
-def bench_job(width: int, height: int, n_frames: int, clip_id: str) -> Job:
-    """The stand-in human scene: HDRI + ground, a walking capsule, a following camera."""
+def bench_job(width: int, height: int, n_frames: int, clip_id: str, env_type: str = "env") -> Job:
+    """The stand-in human scene: HDRI + ground (``env``) or a plain background with a sun
+    (``empty``), a walking capsule, two props, a following camera."""
     n = n_frames + 2
     t = np.arange(n) - 1.0
     walker = np.stack([0.04 * t, np.zeros(n), np.full(n, 0.9)], -1)
@@ -62,6 +63,8 @@ def bench_job(width: int, height: int, n_frames: int, clip_id: str) -> Job:
     props[1] = dataclasses.replace(props[1], location=[[1.5, 1.5, 0.5]] * n, rotation_quat=spin)
     env = EnvironmentSpec(type="env", hdri=AssetRef(id="hdri-forest", kind="hdri",
                           location="blender-datafiles:studiolights/world/forest.exr"), shadow_catcher=True)
+    if env_type == "empty":
+        env = EnvironmentSpec(type="empty", background_color=[0.2, 0.2, 0.25, 1.0], ambient_intensity=0.3)
     job = Job(clip_id=clip_id, kind="human", seed=0, width=width, height=height, fps=24.0,
               frame_start=1, frame_end=n_frames, camera=cam, render=RenderSpec(mode="flow"),
               environment=env, lights=[LightSpec(kind="sun", position=[0, 0, 10], target=[0, 0, 0],
@@ -105,6 +108,8 @@ def main(argv=None) -> None:
     ap.add_argument("--job", type=Path, default=None, help="bench this job instead")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--out", type=Path, default=None, help="keep renders here (default: temp)")
+    ap.add_argument("--env", choices=("env", "empty"), default="env",
+                    help="built-in scene: HDRI world + ground (env) or background colour (empty)")
     args = ap.parse_args(argv)
     root = args.out or Path(tempfile.mkdtemp(prefix="synthgen-bench-"))
     print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
@@ -112,8 +117,8 @@ def main(argv=None) -> None:
         base = load_job(args.job)
         big = with_render(base, "rss", 4, mode="flow", device=args.device)
     else:
-        base = bench_job(832, 480, max(args.frames, args.full_frames), "base")
-        big = bench_job(1280, 704, 4, "rss")
+        base = bench_job(832, 480, max(args.frames, args.full_frames), "base", args.env)
+        big = bench_job(1280, 704, 4, "rss", args.env)
         big = dataclasses.replace(big, render=dataclasses.replace(big.render, device=args.device))
     rss = measure(big, root)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
