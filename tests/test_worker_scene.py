@@ -23,9 +23,9 @@ TEMPLATES = os.path.join(ROOT, "blend_templates")
 MALICIOUS = os.path.join(TEMPLATES, "malicious_text_block.blend")
 
 
-def _room_job(asset: AssetRef, **room_kw):
+def _room_job(asset: AssetRef, center=(0.0, 2.0, -1.5), **room_kw):
     job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id="room")
-    room = RoomSpec(asset=asset, size=[6.0, 12.0, 3.0], center=[0.0, 2.0, -1.5], **room_kw)
+    room = RoomSpec(asset=asset, size=[6.0, 12.0, 3.0], center=list(center), **room_kw)
     env = EnvironmentSpec(type="basic", room=room, ambient_intensity=0.3)
     lights = [LightSpec(kind="point", position=[0.0, 2.0, 1.0], intensity_w=400.0)]
     job = dataclasses.replace(job, environment=env, lights=lights)
@@ -51,7 +51,8 @@ def test_procedural_room_surrounds_camera_with_background_ids(tmp_path):
 def test_room_template_meshes_render_and_its_script_never_runs(tmp_path, monkeypatch):
     marker = tmp_path / "pwned.txt"
     monkeypatch.setenv("SYNTHGEN_TEMPLATE_MARKER", str(marker))
-    job = _room_job(AssetRef(id="evil", kind="room", location=MALICIOUS, sha256=sha256_file(MALICIOUS)))
+    job = _room_job(AssetRef(id="evil", kind="room", location=MALICIOUS, sha256=sha256_file(MALICIOUS)),
+                    center=(0.0, 0.0, 0.0))
     job = dataclasses.replace(job, camera=scenes.front_camera(3, 64, 48, positions=[[0, 0, 0.3]] * 3))
     ch = scenes.read_frame(render_job(job, tmp_path / "out") / "frame_0001.exr")
     assert not marker.exists()
@@ -69,13 +70,17 @@ def test_malicious_template_script_does_run_when_auto_exec_is_on(tmp_path):
     assert marker.read_text() == "template script ran"
 
 
-def test_room_small_template_renders(tmp_path):
+def test_room_small_template_renders_at_room_center(tmp_path):
+    """The template (4 x 3 x 2.5 m, floor centre at the origin) is moved to room.center:
+    from inside, every pixel is room; the north wall (y = +1.5 + 10) is 2.7 m ahead."""
     path = os.path.join(TEMPLATES, "room_small.blend")
-    job = _room_job(AssetRef(id="room_small", kind="room", location=path))
-    job = dataclasses.replace(job, camera=scenes.front_camera(3, 64, 48, positions=[[0, -1.2, 1.2]] * 3))
+    job = _room_job(AssetRef(id="room_small", kind="room", location=path), center=(0.0, 10.0, 0.0))
+    job = dataclasses.replace(job, camera=scenes.front_camera(3, 64, 48, positions=[[-0.5, 8.8, 1.2]] * 3))
     ch = scenes.read_frame(render_job(job, tmp_path) / "frame_0001.exr")
     room = ch[layout.INDEX_CHANNEL] == 0
-    assert room.any() and (ch[layout.DEPTH_CHANNEL][room] < 4.0).all()   # closed 4x3 m room
+    depth = ch[layout.DEPTH_CHANNEL]
+    assert room.all() and (depth < 4.0).all()               # closed 4x3 m room
+    assert abs(np.median(depth[20:28, 28:36]) - 2.7) < 0.05
 
 
 def test_checksum_mismatch_is_one_line_error_without_done(tmp_path):

@@ -175,6 +175,10 @@ def build_room(room: RoomSpec, collection, source: str | None = None) -> list:
 def load_template(room: RoomSpec, collection, source: str | None = None) -> list:
     """Append the mesh objects of a ``.blend`` room template (pass index 0).
 
+    Templates are authored with the floor centre at the origin (floor at z = 0); the
+    worker moves them to ``room.center``. Their size is their own (``room.size`` is not
+    applied).
+
     Only object datablocks (and what they use) are appended: no scenes, compositor trees
     or text blocks, and script auto-execution is off, so nothing in the file runs.
     """
@@ -194,6 +198,8 @@ def load_template(room: RoomSpec, collection, source: str | None = None) -> list
             bpy.data.objects.remove(obj)
             continue
         obj.pass_index = 0
+        if obj.parent is None:
+            obj.location = [a + b for a, b in zip(obj.location, room.center)]
         collection.objects.link(obj)
         objs.append(obj)
     if not objs:
