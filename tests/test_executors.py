@@ -49,11 +49,18 @@ def status_result(x: int, log_dir: str) -> dict:
     return {"x": x, "status": "failed" if x % 2 else "done"}
 
 
-def sleep_2x(x: int, log_dir: str) -> int:
-    """Sleeps 2*x seconds, then leaves ``done.<x>``."""
+def wait_for_partner(x: int, log_dir: str) -> int:
+    """0 returns once 1 has started; 1 leaves ``start.1``, sleeps 5 s, leaves ``done.1``."""
     import time
-    time.sleep(2 * x)
-    (Path(log_dir) / f"done.{x}").touch()
+    d = Path(log_dir)
+    if x == 0:
+        end = time.monotonic() + 60
+        while not (d / "start.1").exists() and time.monotonic() < end:
+            time.sleep(0.01)
+        return 0
+    (d / "start.1").touch()
+    time.sleep(5)
+    (d / "done.1").touch()
     return x
 
 
@@ -213,15 +220,17 @@ def test_ray_rejects_more_gpus_than_the_cluster_has(tmp_path, ray_cluster):
 
 
 def test_ray_stops_running_tasks_when_the_driver_gives_up(tmp_path, ray_cluster):
-    """An error in the driver (as Ctrl-C would) cancels the tasks still running."""
+    """An error in the driver (as Ctrl-C would) kills the tasks still running."""
     import time
 
+    stopped = []
+
     def stop(outcome):
+        assert (tmp_path / "start.1").exists()           # task 1 is running now
+        stopped.append(time.monotonic())
         raise KeyboardInterrupt
-    ex = RayExecutor(progress=False)
-    t = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):                # raised at the first outcome (0 or 1)
-        ex.map(functools.partial(sleep_2x, log_dir=str(tmp_path)), [0, 1, 2], on_outcome=stop)
-    assert time.monotonic() - t < 4                       # did not wait for task 2
-    time.sleep(max(0.0, t + 5.5 - time.monotonic()))      # past task 2's 4 s
-    assert not (tmp_path / "done.2").exists()             # it was killed, not left running
+    with pytest.raises(KeyboardInterrupt):
+        RayExecutor(progress=False).map(functools.partial(wait_for_partner, log_dir=str(tmp_path)),
+                                        [0, 1], on_outcome=stop)
+    time.sleep(max(0.0, stopped[0] + 7 - time.monotonic()))   # past task 1's 5 s sleep
+    assert not (tmp_path / "done.1").exists()             # it was killed, not left running
