@@ -64,6 +64,14 @@ def wait_for_partner(x: int, log_dir: str) -> int:
     return x
 
 
+def timed(x: int, log_dir: str) -> tuple[float, float]:
+    """Sleeps 0.5 s; returns its (start, end) wall-clock times."""
+    import time
+    t0 = time.time()
+    time.sleep(0.5)
+    return t0, time.time()
+
+
 def attempts(log_dir: Path, x: int) -> int:
     return len(list(log_dir.glob(f"{x}.*")))
 
@@ -210,6 +218,14 @@ def test_ray_killed_worker_without_retries_fails_alone(tmp_path, ray_cluster):
     outs = ex.map(functools.partial(die_once, log_dir=str(tmp_path)), [1, 2, 3])
     assert [o.ok for o in outs] == [True, False, True]
     assert "\n" not in outs[1].error and "Worker" in outs[1].error
+
+
+def test_ray_cpus_per_job_is_reserved(tmp_path, ray_cluster):
+    """On a 2-CPU cluster, jobs reserving 2 CPUs each never run at the same time."""
+    outs = RayExecutor(cpus_per_job=2, progress=False).map(
+        functools.partial(timed, log_dir=str(tmp_path)), range(3))
+    spans = sorted(o.result for o in outs)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
 
 
 def test_ray_rejects_more_gpus_than_the_cluster_has(tmp_path, ray_cluster):
