@@ -210,3 +210,28 @@ def test_writes_never_leave_out(tmp_path):
     with pytest.raises(RenderError, match="would write outside --out"):
         render_job(job, tmp_path / "out")
     assert not any(outside.iterdir())
+
+
+@pytest.mark.parametrize("hdri_light", [False, True])
+def test_empty_world_camera_sees_background_colour(tmp_path, hdri_light):
+    """``empty``: camera rays see exactly background_color; the prop is lit by the ambient
+    white (or by the HDRI when given as light only), never by the background colour."""
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id=f"empty{int(hdri_light)}")
+    env = EnvironmentSpec(type="empty", background_color=[0.25, 0.5, 0.125, 1.0], ambient_intensity=1.0,
+                          hdri=AssetRef(id="forest", kind="hdri", location=scenes.HDRI) if hdri_light else None,
+                          hdri_as_light_only=hdri_light)
+    job = dataclasses.replace(job, environment=env, lights=[])
+    ch = scenes.read_frame(render_job(job, tmp_path) / "frame_0001.exr")
+    bg = ch[layout.INDEX_CHANNEL] == 0
+    for c, want in zip("RGB", (0.25, 0.5, 0.125)):
+        np.testing.assert_allclose(ch[f"flow.Combined.{c}"][bg], want, atol=1e-6)
+    prop = _interior_mask(ch[layout.INDEX_CHANNEL] == 1)
+    assert ch["flow.Combined.R"][prop].mean() > 0.05          # lit by the world light
+
+
+def _interior_mask(mask):
+    out = mask.copy()
+    for axis in (0, 1):
+        for shift in (-1, 1):
+            out &= np.roll(mask, shift, axis)
+    return out
