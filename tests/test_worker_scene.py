@@ -212,26 +212,32 @@ def test_writes_never_leave_out(tmp_path):
     assert not any(outside.iterdir())
 
 
-@pytest.mark.parametrize("hdri_light", [False, True])
-def test_empty_world_camera_sees_background_colour(tmp_path, hdri_light):
-    """``empty``: camera rays see exactly background_color; the prop is lit by the ambient
-    white (or by the HDRI when given as light only), never by the background colour."""
-    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id=f"empty{int(hdri_light)}")
-    env = EnvironmentSpec(type="empty", background_color=[0.25, 0.5, 0.125, 1.0], ambient_intensity=1.0,
-                          hdri=AssetRef(id="forest", kind="hdri", location=scenes.HDRI) if hdri_light else None,
-                          hdri_as_light_only=hdri_light)
+@pytest.mark.parametrize("light", ["none", "ambient", "hdri"])
+def test_empty_world_background_colour_and_world_light(tmp_path, light):
+    """``empty``: camera rays see exactly background_color (both layers); in the RGB pass
+    the prop is lit by the ambient white or by the HDRI given as light only, and dark
+    without either. The flow layer shows the unlit preview colour of the prop."""
+    job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id=f"empty-{light}", mode="full")
+    env = EnvironmentSpec(type="empty", background_color=[0.25, 0.5, 0.125, 1.0],
+                          ambient_intensity=1.0 if light == "ambient" else 0.0,
+                          hdri=AssetRef(id="forest", kind="hdri", location=scenes.HDRI) if light == "hdri" else None,
+                          hdri_as_light_only=light == "hdri")
     job = dataclasses.replace(job, environment=env, lights=[])
     ch = scenes.read_frame(render_job(job, tmp_path) / "frame_0001.exr")
-    bg = ch[layout.INDEX_CHANNEL] == 0
-    for c, want in zip("RGB", (0.25, 0.5, 0.125)):
-        np.testing.assert_allclose(ch[f"flow.Combined.{c}"][bg], want, atol=1e-6)
-    prop = _interior_mask(ch[layout.INDEX_CHANNEL] == 1)
-    assert ch["flow.Combined.R"][prop].mean() > 0.05          # lit by the world light
+    ids = ch[layout.INDEX_CHANNEL]
+    bg, prop = _interior_mask(ids == 0), _interior_mask(ids == 1)
+    for layer in ("flow", "rgb"):
+        for c, want in zip("RGB", (0.25, 0.5, 0.125)):
+            np.testing.assert_allclose(ch[f"{layer}.Combined.{c}"][bg], want, atol=1e-5)
+    lit = ch["rgb.Combined.R"][prop].mean()
+    assert lit > 0.05 if light != "none" else lit < 1e-4
+    preview = ch["flow.Combined.R"][prop] / job.props[0].color[0]     # unlit, facing-shaded
+    assert preview.max() <= 1.0 + 1e-5 and preview.min() > 0.9
 
 
-def _interior_mask(mask):
+def _interior_mask(mask, margin: int = 2):
     out = mask.copy()
     for axis in (0, 1):
-        for shift in (-1, 1):
+        for shift in range(-margin, margin + 1):
             out &= np.roll(mask, shift, axis)
     return out

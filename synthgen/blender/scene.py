@@ -4,7 +4,8 @@ The scene starts from Blender's empty factory state; everything in it comes from
 environment, lights, props, subjects (characters) and the baked camera. Two view layers:
 
 * ``flow`` (:data:`synthgen.layout.FLOW_LAYER`): Vector, Depth, Object Index and Combined
-  from a 1-sample pass with a minimal pixel filter, no bounces, no denoising;
+  from a 1-sample pass with a minimal pixel filter, no bounces, no denoising; its
+  Combined is an unlit preview (:func:`flow_preview_material`);
 * ``rgb`` (:data:`synthgen.layout.RGB_LAYER`, full mode only): Combined at the quality
   preset's samples, filter, bounces and denoising, rendered separately.
 """
@@ -50,6 +51,7 @@ def build(job: Job, source: str | None = None) -> dict:
     built = {"props": props.build_props(job, col, source), "subjects": build_subjects(job, source)}
     built["camera"] = camera_rig.build_camera(job, col)
     scene.camera = built["camera"]
+    preview_colors()
     return built
 
 
@@ -99,6 +101,7 @@ def setup_render(job: Job) -> None:
 def _view_layers(scene, full: bool) -> None:
     flow = scene.view_layers[0]
     flow.name = layout.FLOW_LAYER
+    flow.material_override = flow_preview_material()
     flow.use_pass_combined = True
     flow.use_pass_vector = True
     flow.use_pass_z = True
@@ -109,6 +112,43 @@ def _view_layers(scene, full: bool) -> None:
         rgb.use_pass_combined = True
         rgb.use_pass_vector = rgb.use_pass_z = rgb.use_pass_object_index = False
         rgb.samples = 0
+
+
+def flow_preview_material() -> bpy.types.Material:
+    """The material of every surface in the ``flow`` layer: unlit emission of the object's
+    colour (``Object.color``), darker at grazing angles so shapes read.
+
+    Vector, Depth and Object Index depend on geometry only, so they are unchanged; the
+    layer's Combined becomes a cheap preview. Shading real BSDFs (light sampling, shadow
+    rays) cost 2-3x the rest of a 1-sample frame and fed nothing the flow needs.
+    """
+    mat = bpy.data.materials.get("synthgen.flow_preview") or bpy.data.materials.new("synthgen.flow_preview")
+    nt = mat.node_tree
+    nt.nodes.clear()
+    info = nt.nodes.new("ShaderNodeObjectInfo")
+    weight = nt.nodes.new("ShaderNodeLayerWeight")
+    shade = nt.nodes.new("ShaderNodeMath")
+    shade.operation = "MULTIPLY_ADD"                 # facing * -0.65 + 1.0
+    shade.inputs[1].default_value = -0.65
+    shade.inputs[2].default_value = 1.0
+    emit = nt.nodes.new("ShaderNodeEmission")
+    out = nt.nodes.new("ShaderNodeOutputMaterial")
+    nt.links.new(weight.outputs["Facing"], shade.inputs[0])
+    nt.links.new(info.outputs["Color"], emit.inputs["Color"])
+    nt.links.new(shade.outputs[0], emit.inputs["Strength"])
+    nt.links.new(emit.outputs[0], out.inputs["Surface"])
+    return mat
+
+
+def preview_colors() -> None:
+    """Give every mesh object still at the default white object colour the viewport colour
+    of its first material (what the flow layer's preview shows)."""
+    for obj in bpy.data.objects:
+        if obj.type != "MESH" or tuple(obj.color) != (1.0, 1.0, 1.0, 1.0):
+            continue
+        mat = next((m for m in obj.data.materials if m is not None), None)
+        if mat is not None:
+            obj.color = tuple(mat.diffuse_color)
 
 
 def use_flow_pass(job: Job) -> None:
