@@ -91,14 +91,17 @@ def with_render(job: Job, clip_id: str, n_frames: int, **render) -> Job:
 def measure(job: Job, root: Path) -> dict:
     path = job.save(root / "jobs" / f"{job.clip_id}.json")
     t0 = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     res = run_one(path, root / "renders")
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     if res.status != "done":
         raise SystemExit(f"{job.clip_id}: {res.reason}")
     times = json.loads((res.folder / layout.RENDER_INFO_FILE).read_text())["frame_times_s"]
     steady = times[1:] or times
     return {"frames": len(times), "median_s": statistics.median(steady), "wall_s": wall,
-            "fps": 1.0 / statistics.median(steady)}
+            "fps": 1.0 / statistics.median(steady), "cpu_s": cpu}
 
 
 def main(argv=None) -> None:
@@ -130,6 +133,8 @@ def main(argv=None) -> None:
     w, h = base.width, base.height
     print(f"flow mode {w}x{h}: {flow['fps']:.2f} frames/s ({flow['median_s'] * 1000:.0f} ms/frame, "
           f"{flow['frames']} frames, {flow['wall_s']:.1f} s wall incl. start-up) (goal >= 4)")
+    print(f"  CPU time (load-independent): flow {flow['cpu_s'] / flow['frames']:.3f} CPU-s/frame, "
+          f"full-high {full['cpu_s'] / full['frames']:.2f} CPU-s/frame, both incl. start-up")
     print(f"full-high {w}x{h}: {full['fps']:.3f} frames/s ({full['median_s']:.2f} s/frame, "
           f"{full['frames']} frames)")
     print(f"ratio flow/full-high: {flow['fps'] / full['fps']:.1f}x (goal >= 40x)")
