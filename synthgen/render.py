@@ -218,7 +218,8 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
-    total_frames = sum(_frame_count(p) for p in job_paths)
+    counts = {p: _frame_count(p) for p in job_paths}
+    total_frames = sum(counts.values())
     clips = tqdm(total=len(job_paths), desc="clips", unit="clip", disable=not show_progress, position=0)
     frames = tqdm(total=total_frames, desc="frames", unit="frame", disable=not show_progress,
                   position=1, leave=False)
@@ -232,6 +233,8 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
         res = run_one(path, out_root, device=device, mode=mode, timeout=timeout,
                       on_frame=on_frame, verbose=verbose)
         with lock:
+            if res.ok:     # skipped clips and resumed frames count as done too
+                frames.update(max(0, counts[path] - res.frames_rendered))
             clips.update(1)
             clips.set_postfix_str(f"{res.clip_id or path.name}: {res.status}")
         return res
