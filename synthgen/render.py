@@ -62,8 +62,11 @@ class JobResult:
 
 
 # --------------------------------------------------------------------------- commands
-def _worker_args(job_path: Path, out_root: Path, frames, device, mode, verbose: int) -> list[str]:
+def _worker_args(job_path: Path, out_root: Path, frames, device, mode, verbose: int,
+                 threads: int | None = None) -> list[str]:
     args = ["--", "--job", str(job_path), "--out", str(out_root)]
+    if threads:
+        args += ["--threads", str(threads)]
     if frames:
         args += ["--frames", f"{frames[0]}:{frames[1]}"]
     if device:
@@ -75,10 +78,11 @@ def _worker_args(job_path: Path, out_root: Path, frames, device, mode, verbose: 
 
 def worker_command(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
                    frames: tuple[int, int] | None = None, device: str | None = None,
-                   mode: str | None = None, python: str | None = None, verbose: int = 0) -> list[str]:
+                   mode: str | None = None, python: str | None = None, verbose: int = 0,
+                   threads: int | None = None) -> list[str]:
     """argv running the entry script with PyPI bpy (``python entry.py -- ...``)."""
     return [python or sys.executable, str(ENTRY),
-            *_worker_args(Path(job_path), Path(out_root), frames, device, mode, verbose)]
+            *_worker_args(Path(job_path), Path(out_root), frames, device, mode, verbose, threads)]
 
 
 def farm_command(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
@@ -109,13 +113,14 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
             mode: str | None = None, timeout: float | None = None,
             on_frame: Callable[[int, int, int], None] | None = None,
             python: str | None = None, command: list[str] | None = None,
-            verbose: int = 0) -> JobResult:
+            verbose: int = 0, threads: int | None = None) -> JobResult:
     """Render ``job_path`` into ``out_root/<clip_id>`` in a subprocess and report.
 
     Never raises for a bad job or a failed render: the result says ``failed`` with a
     one-line ``reason``. ``on_frame(frame, done, total)`` is called (from this thread) as
     frames finish. ``command`` replaces the subprocess argv (e.g. :func:`farm_command` to
-    use a stock Blender). ``mode``/``device`` override the job's own settings.
+    use a stock Blender). ``mode``/``device`` override the job's own settings; ``threads``
+    sets the worker's CPU render threads (not part of the job).
     """
     job_path, out_root = Path(job_path), Path(out_root)
     t0 = time.perf_counter()
@@ -130,7 +135,7 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
         res.status = "skipped"
         return res
     argv = command or worker_command(job_path, out_root, frames=frames, device=device, mode=mode,
-                                     python=python, verbose=verbose)
+                                     python=python, verbose=verbose, threads=threads)
     res.returncode, res.frames_rendered, res.log_tail = _run(argv, timeout, on_frame)
     res.seconds = time.perf_counter() - t0
     finished = is_done(effective, out_root) or (frames is not None and res.returncode == 0)
@@ -208,8 +213,9 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
                 show_progress: bool = True, verbose: int = 0) -> list[JobResult]:
     """Render every job, ``workers`` subprocesses at a time, in the order given.
 
-    Shows a tqdm bar over clips and one over frames (stderr). Returns one
-    :class:`JobResult` per job, in input order; never raises for a failed job.
+    Shows a tqdm bar over clips and one over frames (stderr). With several workers each
+    gets ``cpu_count // workers`` render threads. Returns one :class:`JobResult` per job,
+    in input order; never raises for a failed job.
     """
     from tqdm import tqdm
 
@@ -224,6 +230,7 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
     frames = tqdm(total=total_frames, desc="frames", unit="frame", disable=not show_progress,
                   position=1, leave=False)
     lock = threading.Lock()
+    threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
 
     def on_frame(_frame, _done, _total):
         with lock:
@@ -231,7 +238,7 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
 
     def one(path: Path) -> JobResult:
         res = run_one(path, out_root, device=device, mode=mode, timeout=timeout,
-                      on_frame=on_frame, verbose=verbose)
+                      on_frame=on_frame, verbose=verbose, threads=threads)
         with lock:
             if res.ok:     # skipped clips and resumed frames count as done too
                 frames.update(max(0, counts[path] - res.frames_rendered))

@@ -97,3 +97,11 @@ def test_flow_from_runner_matches_design(tmp_path):
     ch = scenes.read_frame(res.folder / "frame_0002.exr")
     inner = ch[layout.INDEX_CHANNEL] == 1
     np.testing.assert_allclose(scenes.forward_flow(ch)[inner].mean(0), [1.0, 0.0], atol=0.01)
+
+
+def test_threads_is_not_part_of_the_job(tmp_path):
+    (path,) = _jobs(tmp_path, 1)
+    res = run_one(path, tmp_path / "out", threads=1)
+    assert res.status == "done", res.reason
+    assert (res.folder / layout.JOB_FILE).read_text() == path.read_text()
+    assert run_one(path, tmp_path / "out", threads=2).status == "skipped"

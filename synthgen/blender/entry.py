@@ -3,7 +3,7 @@
 Stock Blender::
 
     blender --background --python-exit-code 1 --python <install>/synthgen/blender/entry.py \\
-        -- --job JOB.json --out DIR [--frames A:B] [--device D] [--mode flow|full]
+        -- --job JOB.json --out DIR [--frames A:B] [--device D] [--mode flow|full] [--threads N]
 
 With bpy from PyPI the same script runs as ``python entry.py -- --job ...``. The script puts
 the folder holding the ``synthgen`` package on ``sys.path`` itself, so nothing has to be
@@ -35,6 +35,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--frames", default=None, help="A:B inclusive Blender frames (default: all)")
     p.add_argument("--device", default=None, help="cpu, cuda, optix, hip, metal, oneapi or auto")
     p.add_argument("--mode", default=None, choices=("flow", "full"))
+    p.add_argument("--threads", type=int, default=None, help="CPU render threads (default: the job's)")
     p.add_argument("-v", "--verbose", action="count", default=0)
     return p.parse_args(argv)
 
@@ -65,7 +66,7 @@ def main(argv: list[str]) -> int:
         from synthgen.blender.worker import render_job
         job = load_job(args.job)
         render_job(job, Path(args.out), frames=_frames(args.frames), device=args.device,
-                   mode=args.mode, progress=_progress, source=args.job)
+                   mode=args.mode, progress=_progress, source=args.job, threads=args.threads)
     except SynthgenError as exc:
         sys.stderr.write(f"synthgen: error: {exc}\n")
         sys.stderr.flush()

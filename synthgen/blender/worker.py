@@ -37,7 +37,8 @@ Progress = Callable[[int, int, int], None]
 
 def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None,
                device: str | None = None, mode: str | None = None,
-               progress: Progress | None = None, source: str | None = None) -> Path:
+               progress: Progress | None = None, source: str | None = None,
+               threads: int | None = None) -> Path:
     """Render ``job`` into ``out_dir / job.clip_id`` and return that folder.
 
     Args:
@@ -50,6 +51,8 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
             the job as rendered.
         progress: called as ``progress(frame, n_done, n_total)`` after each frame.
         source: the job file's path, for error messages.
+        threads: CPU render threads for this run (overrides ``job.render.threads``; not
+            part of the job, so it never changes the job hash or the output).
 
     Writes ``job.json``, one ``frame_####.exr`` per frame (multi-part float32 EXR with the
     channels of :func:`synthgen.layout.required_channels`), ``vertices.npz`` when asked,
@@ -67,7 +70,7 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
     todo = [f for f in wanted if not _frame_ok(job, clip_dir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, clip_dir)
     if todo or need_vertices:
-        scene, built, device_name = _prepare(job, source)
+        scene, built, device_name = _prepare(job, source, threads)
         if need_vertices:
             write_vertices(job, built["subjects"], clip_dir)
         _render_frames(job, scene, clip_dir, todo, len(wanted), progress)
@@ -174,10 +177,12 @@ def _frame_ok(job: Job, clip_dir: Path, frame: int) -> bool:
 
 
 # --------------------------------------------------------------------------- rendering
-def _prepare(job: Job, source):
+def _prepare(job: Job, source, threads: int | None = None):
     scene = scene_mod.reset()
     built = scene_mod.build(job, source)
     scene_mod.setup_render(job)
+    if threads:
+        scene.render.threads_mode, scene.render.threads = "FIXED", threads
     device_name = setup_device(scene, job.render.device, source)
     scene_mod.use_flow_pass(job)
     log.info("%s: scene built, device %s", job.clip_id, device_name)
