@@ -130,7 +130,7 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
         return JobResult(job_path, "failed", reason=str(exc), returncode=exc.exit_code)
     folder = out_root / job.clip_id
     res = JobResult(job_path, "failed", clip_id=job.clip_id, folder=folder)
-    effective = _with_overrides(job, device, mode)
+    effective = _with_mode(job, mode)
     if frames is None and is_done(effective, out_root):
         res.status = "skipped"
         return res
@@ -146,10 +146,13 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
     return res
 
 
-def _with_overrides(job, device, mode):
+def _with_mode(job, mode):
+    """The job as the worker records it: ``--mode`` changes the outputs (and the hash);
+    ``--device`` and ``--threads`` do not."""
     import dataclasses
-    changes = {k: v for k, v in (("device", device), ("mode", mode)) if v}
-    return dataclasses.replace(job, render=dataclasses.replace(job.render, **changes)) if changes else job
+    if not mode or mode == job.render.mode:
+        return job
+    return dataclasses.replace(job, render=dataclasses.replace(job.render, mode=mode))
 
 
 def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str]]:

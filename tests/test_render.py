@@ -105,3 +105,12 @@ def test_threads_is_not_part_of_the_job(tmp_path):
     assert res.status == "done", res.reason
     assert (res.folder / layout.JOB_FILE).read_text() == path.read_text()
     assert run_one(path, tmp_path / "out", threads=2).status == "skipped"
+
+
+def test_device_override_keeps_the_job_identity(tmp_path):
+    """Where a job renders is not part of the job: --device auto then no --device skips."""
+    (path,) = _jobs(tmp_path, 1)
+    res = run_one(path, tmp_path / "out", device="auto")
+    assert res.status == "done", res.reason
+    assert (res.folder / layout.JOB_FILE).read_text() == path.read_text()
+    assert run_one(path, tmp_path / "out").status == "skipped"

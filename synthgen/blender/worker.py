@@ -46,9 +46,10 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
         out_dir: the renders root (``--out``); nothing is written outside it.
         frames: inclusive Blender frame range ``(a, b)`` to render (default: the whole
             clip). ``DONE`` is written only once every frame of the clip is present.
-        device: overrides ``job.render.device`` (cpu, cuda, optix, hip, metal, oneapi, auto).
-        mode: overrides ``job.render.mode`` (flow or full); the folder's job.json records
-            the job as rendered.
+        device: overrides ``job.render.device`` (cpu, cuda, optix, hip, metal, oneapi, auto)
+            for this run; where a job renders is not part of the job (render.json says).
+        mode: overrides ``job.render.mode`` (flow or full); this changes the outputs, so the
+            folder's job.json records the job as rendered (with the new mode).
         progress: called as ``progress(frame, n_done, n_total)`` after each frame.
         source: the job file's path, for error messages.
         threads: CPU render threads for this run (overrides ``job.render.threads``; not
@@ -59,7 +60,7 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
     ``render.json``, then ``DONE`` (holding the job hash). Frames already present and
     complete are skipped; truncated ones are rendered again. Raises :class:`RenderError`.
     """
-    job = _effective(job, device, mode)
+    job = with_mode(job, mode)
     clip_dir = _clip_dir(job, Path(out_dir), source)
     done = clip_dir / layout.DONE_FILE
     if done.is_file() and done.read_text().strip() == job.hash():
@@ -70,7 +71,7 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
     todo = [f for f in wanted if not _frame_ok(job, clip_dir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, clip_dir)
     if todo or need_vertices:
-        scene, built, device_name = _prepare(job, source, threads)
+        scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
             write_vertices(job, built["subjects"], clip_dir)
         _render_frames(job, scene, clip_dir, todo, len(wanted), progress)
@@ -82,11 +83,11 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
 
 
 # --------------------------------------------------------------------------- folder
-def _effective(job: Job, device: str | None, mode: str | None) -> Job:
-    changes = {k: v for k, v in (("device", device), ("mode", mode)) if v}
-    if not changes:
+def with_mode(job: Job, mode: str | None) -> Job:
+    """``job`` with ``render.mode`` replaced (unchanged when ``mode`` is None)."""
+    if not mode or mode == job.render.mode:
         return job
-    return dataclasses.replace(job, render=dataclasses.replace(job.render, **changes))
+    return dataclasses.replace(job, render=dataclasses.replace(job.render, mode=mode))
 
 
 def _clip_dir(job: Job, out_dir: Path, source) -> Path:
@@ -177,13 +178,13 @@ def _frame_ok(job: Job, clip_dir: Path, frame: int) -> bool:
 
 
 # --------------------------------------------------------------------------- rendering
-def _prepare(job: Job, source, threads: int | None = None):
+def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
     scene = scene_mod.reset()
     built = scene_mod.build(job, source)
     scene_mod.setup_render(job)
     if threads:
         scene.render.threads_mode, scene.render.threads = "FIXED", threads
-    device_name = setup_device(scene, job.render.device, source)
+    device_name = setup_device(scene, device, source)
     scene_mod.use_flow_pass(job)
     log.info("%s: scene built, device %s", job.clip_id, device_name)
     return scene, built, device_name
