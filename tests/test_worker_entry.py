@@ -85,3 +85,26 @@ def test_killed_render_resumes_to_identical_output(tmp_path):
         assert a.keys() == b.keys()
         for name in a:
             np.testing.assert_array_equal(a[name], b[name], err_msg=f"frame {frame} {name}")
+
+
+def test_worker_imports_only_what_stock_blender_ships():
+    """Everything the entry script can import must exist in a stock Blender's Python:
+    bpy, bmesh, mathutils, bpy_extras, numpy and the standard library (no scipy, click,
+    OpenEXR, tqdm ...)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(ENTRY).resolve().parents[2]
+    files = sorted((root / "synthgen" / "blender").glob("*.py"))
+    files += [root / "synthgen" / f"{m}.py" for m in ("__init__", "job", "camera", "layout", "errors", "fsutil")]
+    allowed = set(sys.stdlib_module_names) | {"bpy", "bmesh", "mathutils", "bpy_extras", "numpy", "synthgen"}
+    bad = []
+    for f in files:
+        for node in ast.walk(ast.parse(f.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            bad += [f"{f.name}: {n}" for n in names if n.split(".")[0] not in allowed]
+    assert bad == []
