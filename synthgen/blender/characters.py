@@ -1,0 +1,261 @@
+"""Build a job subject: character + action, retargeted, placed and baked (bpy).
+
+:func:`build_subject` is what the worker calls for every ``job.subjects`` entry. Characters
+are ``procedural:humanoid/<variant>`` or a Mixamo "With Skin" FBX; actions are
+``procedural:action/<name>``, a Mixamo FBX or a BVH file. The action is evaluated in the
+manifest's *action frame* (Z up, metres, facing −Y at source frame 0, hips above the origin,
+feet on z = 0), retargeted onto the character (world-space orientation transfer,
+:mod:`synthgen.blender.retarget`), grounded, resampled at the job's fractional source times
+and keyed on every baked frame. Placement: ``world = T(location) · Rz(heading) · s · p`` with
+``s = spec.height_m / character height`` (1 when ``height_m`` is None).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SynthgenError
+from . import humanoid, motions
+from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, check_required, interpolate,
+                       lowest_sole, mat_to_quat, retarget, stance_frames)
+
+log = logging.getLogger(__name__)
+
+
+class CharacterError(SynthgenError):
+    """A character or action asset cannot be built."""
+
+
+@dataclass
+class Character:
+    """A character in the scene: armature, meshes, its rest :class:`Skeleton` in the
+    character frame (metres, Z up, facing −Y, feet on z = 0) and ``frame`` (4, 4), the
+    similarity taking armature space to that character frame."""
+
+    armature: object
+    meshes: list
+    skeleton: Skeleton
+    frame: np.ndarray
+
+
+@dataclass
+class Motion:
+    """An action in the action frame: source skeleton, pose per source frame, fps."""
+
+    skeleton: Skeleton
+    pose: WorldPose
+    fps: float
+    loopable: bool = False
+
+
+@dataclass
+class SubjectHandle:
+    """What the worker gets back: the armature, its mesh objects, and per-frame vertices."""
+
+    armature: object
+    meshes: list
+    instance_id: int
+    error_deg: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def evaluated_vertices(self, frame: int) -> np.ndarray:
+        """World-space vertices (V, 3) float32 of all meshes (concatenated) at ``frame``,
+        deformed as the depsgraph evaluates them."""
+        import bpy
+
+        scene = bpy.context.scene
+        if scene.frame_current != frame:
+            scene.frame_set(frame)
+        deps = bpy.context.evaluated_depsgraph_get()
+        out = []
+        for obj in self.meshes:
+            ev = obj.evaluated_get(deps)
+            me = ev.to_mesh()
+            try:
+                n = len(me.vertices)
+                co = np.empty(n * 3, dtype=np.float32)
+                me.vertices.foreach_get("co", co)
+                m = np.array(ev.matrix_world, dtype=np.float64)
+                co = co.reshape(n, 3).astype(np.float64) @ m[:3, :3].T + m[:3, 3]
+                out.append(co.astype(np.float32))
+            finally:
+                ev.to_mesh_clear()
+        return np.concatenate(out) if out else np.zeros((0, 3), np.float32)
+
+
+# --------------------------------------------------------------------------- loading
+def _procedural(location: str, kind: str) -> str | None:
+    prefix = f"procedural:{kind}/"
+    return location[len(prefix):] if location.startswith(prefix) else None
+
+
+def load_character(ref, name: str) -> Character:
+    """Create the character of an AssetRef (procedural variant or Mixamo FBX) in the scene."""
+    variant = _procedural(ref.location, "humanoid")
+    if variant is not None:
+        if variant not in humanoid.VARIANTS:
+            raise CharacterError(f"unknown procedural humanoid {variant!r} "
+                                 f"(known: {', '.join(humanoid.VARIANTS)})", source=ref.id, field="location")
+        arm, mesh = humanoid.build(variant, name)
+        return Character(arm, [mesh], humanoid.skeleton(variant), np.eye(4))
+    from . import mixamo
+    return mixamo.load_character(Path(ref.location), name)
+
+
+def load_motion(ref) -> Motion:
+    """The action of an AssetRef in the action frame (procedural, Mixamo FBX or BVH)."""
+    move = _procedural(ref.location, "action")
+    if move is not None:
+        if move not in motions.ACTIONS:
+            raise CharacterError(f"unknown procedural action {move!r}", source=ref.id, field="location")
+        skel = humanoid.reference_skeleton()
+        return Motion(skel, motions.sample(move, skel), motions.FPS, motions.ACTIONS[move].loopable)
+    from . import mixamo
+    return mixamo.load_motion(Path(ref.location))
+
+
+# --------------------------------------------------------------------------- retargeting
+def ground(skel: Skeleton, pose: WorldPose, fps: float, tol: float = 0.03) -> WorldPose:
+    """Shift the pose vertically so the lowest sole point is on z = 0 at stance frames.
+
+    Offsets are measured at stance frames and interpolated linearly in between (held before
+    the first and after the last), so airborne arcs keep their shape.
+    """
+    z = lowest_sole(skel, pose)
+    st = stance_frames(skel, pose, fps, height_tol=tol + 0.05, speed_tol=0.6)
+    if not st.any():
+        return pose
+    idx = np.nonzero(st)[0]
+    off = np.interp(np.arange(len(z)), idx, -z[idx])
+    head = pose.head.copy()
+    head[..., 2] += off[:, None]
+    return WorldPose(pose.rot, head)
+
+
+def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False) -> tuple[WorldPose, np.ndarray]:
+    """Retarget onto ``target`` (character frame), grounded; returns (pose, errors (T, M) deg)."""
+    from .retarget import direction_error_deg
+    check_required(target, "character")
+    scale = target.hip_height / motion.skeleton.hip_height
+    pose = retarget(motion.skeleton, motion.pose, target, scale, in_place=in_place)
+    pose = ground(target, pose, motion.fps)
+    return pose, direction_error_deg(motion.skeleton, motion.pose, target, pose)
+
+
+# --------------------------------------------------------------------------- baking
+def placement(spec, char_height: float) -> np.ndarray:
+    """4×4 T(location) · Rz(heading) · s, s = height_m / character height (or 1)."""
+    s = 1.0 if spec.height_m is None else float(spec.height_m) / char_height
+    a = math.radians(spec.heading_deg)
+    m = np.eye(4)
+    m[:3, :3] = s * np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+    m[:3, 3] = spec.location
+    return m
+
+
+def bake(char: Character, pose: WorldPose, frames: list[int]) -> None:
+    """Key every pose bone (quaternion + location, linear) at ``frames`` so the armature's
+    bones sit at the character-frame world pose ``pose`` (T = len(frames))."""
+    import bpy
+
+    arm = char.armature
+    skel = char.skeleton
+    F = char.frame
+    sF = float(np.cbrt(np.linalg.det(F[:3, :3])))
+    RF, tF = F[:3, :3] / sF, F[:3, 3]
+    T = len(frames)
+    bones = arm.data.bones
+    names = [b.name for b in bones]
+    canon = {}
+    for n in names:
+        from .retarget import canonical_name
+        c = canonical_name(n)
+        if c in skel.index:
+            canon[n] = skel.index[c]
+    # armature-space matrices of the mapped bones per frame
+    M = {}
+    for n, bi in canon.items():
+        m = np.zeros((T, 4, 4))
+        m[:, :3, :3] = RF.T @ pose.rot[:, bi]
+        m[:, :3, 3] = (pose.head[:, bi] - tF) @ RF / sF
+        m[:, 3, 3] = 1
+        M[n] = m
+    rest = {b.name: np.array(b.matrix_local, dtype=np.float64) for b in bones}
+    # unmapped bones follow their parent rigidly (rest-relative)
+    for b in bones:
+        if b.name in M:
+            continue
+        if b.parent is None:
+            M[b.name] = np.broadcast_to(rest[b.name], (T, 4, 4)).copy()
+        else:
+            M[b.name] = M[b.parent.name] @ (np.linalg.inv(rest[b.parent.name]) @ rest[b.name])
+    arm.animation_data_create()
+    action = bpy.data.actions.new(arm.name + "-baked")
+    arm.animation_data.action = action
+    fr = np.asarray(frames, dtype=np.float64)
+    for b in bones:
+        pb = arm.pose.bones[b.name]
+        pb.rotation_mode = "QUATERNION"
+        if b.parent is None:
+            basis = np.linalg.inv(rest[b.name]) @ M[b.name]
+        else:
+            local_rest = np.linalg.inv(rest[b.parent.name]) @ rest[b.name]
+            basis = np.linalg.inv(local_rest) @ np.linalg.inv(M[b.parent.name]) @ M[b.name]
+        rot = basis[:, :3, :3]
+        rot = rot / np.cbrt(np.linalg.det(rot))[:, None, None]
+        q = mat_to_quat(rot)
+        for i in range(1, T):                 # keep the hemisphere for linear keys
+            if np.dot(q[i], q[i - 1]) < 0:
+                q[i] = -q[i]
+        path = f'pose.bones["{b.name}"]'
+        _keys(action, arm, path + ".rotation_quaternion", fr, q)
+        if b.parent is None or not b.use_connect:
+            _keys(action, arm, path + ".location", fr, basis[:, :3, 3])
+
+
+def _keys(action, arm, path: str, frames: np.ndarray, values: np.ndarray) -> None:
+    for k in range(values.shape[1]):
+        fc = action.fcurve_ensure_for_datablock(arm, path, index=k)
+        fc.keyframe_points.add(len(frames))
+        co = np.empty(2 * len(frames))
+        co[0::2], co[1::2] = frames, values[:, k]
+        fc.keyframe_points.foreach_set("co", co)
+        fc.keyframe_points.foreach_set("interpolation", [1] * len(frames))   # LINEAR
+        fc.update()
+
+
+# --------------------------------------------------------------------------- entry point
+def build_subject(spec, job) -> SubjectHandle:
+    """Build, retarget, place and bake one subject of ``job`` (see module doc)."""
+    import bpy
+
+    name = f"subject-{spec.instance_id}"
+    char = load_character(spec.character, name)
+    motion = load_motion(spec.action)
+    try:
+        pose, err = retarget_motion(motion, char.skeleton, in_place=spec.root_motion == "in_place")
+    except RetargetError as exc:
+        raise CharacterError(str(exc), source=spec.action.id, field="skeleton") from None
+    frames = list(job.baked_frames())
+    times = np.array([spec.source_time_s[job.index_of(f)] for f in frames], dtype=np.float64)
+    baked = interpolate(pose, motion.fps, times, loop=motion.loopable)
+    bake(char, baked, frames)
+    char.armature.matrix_world = _matrix(placement(spec, char.skeleton.height) @ char.frame)
+    for obj in char.meshes:
+        obj.pass_index = int(spec.instance_id)
+    handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err)
+    counts = {len(handle.evaluated_vertices(f)) for f in (frames[0], frames[len(frames) // 2], frames[-1])}
+    if len(counts) != 1:
+        raise CharacterError("vertex count changes between frames", source=spec.character.id, field="mesh")
+    bpy.context.scene.frame_set(job.frame_start)
+    log.info("subject %d: %s doing %s, direction error mean %.2f deg", spec.instance_id,
+             spec.character.id, spec.action.id, float(err.mean()) if err.size else 0.0)
+    return handle
+
+
+def _matrix(m: np.ndarray):
+    import mathutils
+    return mathutils.Matrix(m.tolist())
