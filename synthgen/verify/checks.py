@@ -18,7 +18,7 @@ from .masks import background, bilinear_taps, near_discontinuity, sample_bilinea
 log = logging.getLogger(__name__)
 
 #: Depth agreement (relative) for "the same surface point" in the visibility tests.
-VERTEX_DEPTH_TOL = 0.03
+VERTEX_DEPTH_TOL = 0.01
 FB_DEPTH_TOL = 0.01
 
 
@@ -124,7 +124,7 @@ def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
 
     ``vertices``: instance id -> float ``[n_baked, V, 3]`` world positions. A vertex is
     checked when it projects in front of camera t, its four bilinear taps lie inside the
-    image, carry its instance id and have a depth within 3 % of the vertex's own planar
+    image, carry its instance id and have a depth within 1 % of the vertex's own planar
     depth (so it is not hidden, and the lookup does not mix in another surface).
     The predicted flow is ``project_t+1(V_t+1) - project_t(V_t)``; the rendered one is ``F_t``
     sampled bilinearly at ``project_t(V_t)``. Returns ``(errors (N,), uv_t (N, 2))``.
