@@ -301,23 +301,41 @@ def human_job(character: AssetRef, action: AssetRef, t0: float, clip_id: str) ->
     return job
 
 
-def test_procedural_character_dancing_passes(tmp_path):
-    """A procedural character doing a breakdance windmill: subject vertices projected into t
-    and t+1 agree with the flow, and everything else is exact."""
+@pytest.fixture(scope="module")
+def dance_clip(tmp_path_factory) -> Path:
     _need_characters()
-    if not HUMANS_MANIFEST.is_file():
-        pytest.skip(f"{HUMANS_MANIFEST.name} not delivered yet")
     job = human_job(AssetRef("proc-human", "character", "procedural:humanoid/dancer-black-outfit"),
                     AssetRef("proc-windmill", "action", "procedural:action/windmill"), 0.3, "dance")
-    report = verify_clip(render(job, tmp_path / "renders"))
+    return render(job, tmp_path_factory.mktemp("dance"))
+
+
+def test_procedural_character_dancing_passes(dance_clip):
+    """A procedural character doing a breakdance windmill: subject vertices projected into t
+    and t+1 agree with the flow, and everything else is exact."""
+    report = verify_clip(dance_clip)
     table = show(report)
     assert report.passed, table
     assert report.check("vertices").stats["n"] > 100, table
 
 
+def test_vertices_one_frame_late_fail(dance_clip, tmp_path):
+    """Subject vertices taken one frame late (an off-by-one in the worker) must fail."""
+    import shutil
+    clip = Path(shutil.copytree(dance_clip, tmp_path / "late"))
+    with np.load(clip / layout.VERTICES_FILE) as npz:
+        data = {k: npz[k] for k in npz.files}
+    v = data["inst_1"]
+    data["inst_1"] = np.concatenate([v[1:], v[-1:]])
+    np.savez(clip / layout.VERTICES_FILE, **data)
+    report = verify_clip(clip)
+    table = show(report)
+    assert report.check("vertices").passed is False, table
+
+
 def test_mixamo_retargeted_action_passes(tmp_path, mixamo_dir):
     """The real Mixamo character doing the real Samba download (cm, 24 fps) retargeted."""
     _need_characters()
+    pytest.importorskip("synthgen.blender.mixamo", reason="Mixamo loading not in the worker yet")
     char = AssetRef("mixamo-char", "character", str(mixamo_dir / "character_jumping.fbx"))
     act = AssetRef("mixamo-samba", "action", str(mixamo_dir / "anim_samba_dancing_noskin.fbx"))
     job = human_job(char, act, 3.0, "mixamo")
