@@ -256,15 +256,23 @@ def test_exported_sample_is_checked(tmp_path):
 
 
 # ----------------------------------------------------------------------------- planned clips
-@pytest.mark.parametrize("kind", ["camera"])
+@pytest.mark.parametrize("kind", ["camera", "human"])
 def test_planned_tiny_clips_pass(kind, tmp_path):
     """Clips from the real planner (tiny preset: 128x80, 8 frames) pass every check."""
     from synthgen.job import load_job
     from synthgen.planner import plan
+    if kind == "human":
+        _need_characters()
     for job_path in plan("tiny", 2, 7, tmp_path / "jobs", kind=kind):
-        report = verify_clip(render(load_job(job_path), tmp_path / "renders"))
+        job = load_job(job_path)
+        if job.subjects:
+            job.outputs.append("vertices")
+        report = verify_clip(render(job, tmp_path / "renders"))
         table = show(report)
-        assert report.passed and report.check("static").stats["n"] > 1000, table
+        checked = report.check("static").stats["n"] + report.check("background").stats["n"]
+        assert report.passed and checked > 1000, table
+        if job.subjects:
+            assert report.check("vertices").passed is not False, table
 
 
 # ----------------------------------------------------------------------------- characters
