@@ -17,7 +17,7 @@ from synthgen.cli import main as cli_main
 from synthgen.errors import VerifyError
 from synthgen.export.exr import write_frame
 from synthgen.job import AssetRef, CameraSpec, Job, PropSpec, SubjectSpec
-from synthgen.verify import format_table, verify_clip, write_report
+from synthgen.verify import PictureWriter, format_table, verify_clip, write_report
 from synthgen.verify import geometry as geo
 from synthgen.verify.masks import jump_pixels, near_discontinuity, sample_bilinear
 
@@ -281,7 +281,7 @@ def test_zoom_clip_passes(tmp_path):
 
 def test_report_files_and_cli_exit_codes(tmp_path, capsys):
     good = write_analytic_clip(make_analytic_job(n_frames=2), tmp_path / "good")
-    rep = write_report(verify_clip(good), tmp_path / "rep")
+    rep = write_report(verify_clip(good, on_frame=PictureWriter(tmp_path / "rep")), tmp_path / "rep")
     data = json.loads(rep.read_text())
     assert data["passed"] is True and {c["name"] for c in data["checks"]} >= {"static", "fb", "vertices"}
     assert sorted(p.name for p in (tmp_path / "rep").glob("error_*.png")) == ["error_0001.png", "error_0002.png"]
@@ -291,6 +291,7 @@ def test_report_files_and_cli_exit_codes(tmp_path, capsys):
     assert "FAIL" in capsys.readouterr().out
     cli_main(["verify", str(good), "--report", str(tmp_path / "rep2")])     # passes: no exit
     assert (tmp_path / "rep2" / "verify.json").is_file()
+    assert len(list((tmp_path / "rep2").glob("error_*.png"))) == 2
 
 
 def test_missing_inputs_are_one_line_errors(tmp_path):
@@ -327,8 +328,9 @@ def test_unknown_instance_ids_fail(tmp_path):
 def test_error_pictures_show_where_flow_is_wrong(tmp_path):
     from PIL import Image
     job = make_analytic_job(n_frames=2)
-    good = write_report(verify_clip(write_analytic_clip(job, tmp_path / "g")), tmp_path / "rg").parent
-    bad = write_report(verify_clip(write_analytic_clip(job, tmp_path / "b", flip_v=True)), tmp_path / "rb").parent
+    good, bad = tmp_path / "rg", tmp_path / "rb"
+    verify_clip(write_analytic_clip(job, tmp_path / "g"), on_frame=PictureWriter(good))
+    verify_clip(write_analytic_clip(job, tmp_path / "b", flip_v=True), on_frame=PictureWriter(bad))
     g = np.asarray(Image.open(good / "error_0001.png"))
     b = np.asarray(Image.open(bad / "error_0001.png"))
     assert g.shape == b.shape and g.shape[1] >= 3 * 192 and g.shape[2] == 3

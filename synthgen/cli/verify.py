@@ -16,12 +16,13 @@ import click
 def verify(clip_dir: str, report_dir: str | None, sample: str | None, no_pictures: bool) -> None:
     """Check CLIP_DIR's flow against reprojected depth, rotation-only background flow,
     job transforms and subject vertices; exit code 1 when a goal fails."""
-    from ..verify import format_table, verify_clip, write_report
+    from ..verify import PictureWriter, format_table, verify_clip, write_report
 
-    report = verify_clip(clip_dir, sample=sample, progress=sys.stderr.isatty())
+    pictures = PictureWriter(report_dir) if report_dir and not no_pictures else None
+    report = verify_clip(clip_dir, sample=sample, on_frame=pictures, progress=sys.stderr.isatty())
     click.echo(format_table(report))
     if report_dir:
-        path = write_report(report, report_dir, pictures=not no_pictures)
+        path = write_report(report, report_dir)
         click.echo(f"report: {path}")
     if not report.passed:
         sys.exit(1)

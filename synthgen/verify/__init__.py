@@ -3,10 +3,12 @@
 Predictions come from depth, intrinsics, camera poses, job transforms and subject vertices
 (:mod:`.geometry`), never from the Vector pass; :func:`verify_clip` compares them with the
 flow the exporter produces and returns a :class:`Report`; :func:`write_report` writes the
-json and the per-frame error pictures, :func:`format_table` the printed table.
+json, :class:`PictureWriter` the per-frame error pictures (``verify_clip(on_frame=...)``),
+:func:`format_table` the printed table.
 """
 from .clip import Report, verify_clip
-from .report import format_table, write_report
+from .report import PictureWriter, format_table, write_report
 from .stats import CHECKS, CheckResult, Goal
 
-__all__ = ["CHECKS", "CheckResult", "Goal", "Report", "format_table", "verify_clip", "write_report"]
+__all__ = ["CHECKS", "CheckResult", "Goal", "PictureWriter", "Report", "format_table", "verify_clip",
+           "write_report"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -32,7 +33,8 @@ MIN_PHOTO_PIXELS = 50
 
 @dataclass
 class FrameReport:
-    """Per-frame figures and the arrays the error pictures are drawn from."""
+    """Per-frame figures and the arrays the error pictures are drawn from (handed to
+    ``on_frame`` as each frame is checked, not kept: a long clip's maps would not fit)."""
 
     frame: int
     stats: dict[str, dict]
@@ -51,7 +53,7 @@ class Report:
     job_hash: str
     mode: str
     checks: list[CheckResult]
-    frames: list[FrameReport] = field(default_factory=list)
+    frames: list[dict] = field(default_factory=list)        # {"frame": t, "stats": {check: stats}}
 
     @property
     def passed(self) -> bool:
@@ -148,14 +150,17 @@ def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray 
 
 
 def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
+                on_frame: Callable[[FrameReport], None] | None = None,
                 progress: bool = False) -> Report:
     """Run every check on the render folder ``clip_dir``; see :data:`stats.CHECKS`.
 
     With ``sample`` (a dataset folder or shard holding the exported clip), the exported
     float16 flows are checked instead of the ones converted here from the EXRs; the last
     rendered frame, whose forward flow the exporter does not write, is then left out.
-    Raises :class:`VerifyError` for missing or unreadable inputs. Frames are streamed: at
-    most two frames' passes are in memory at once.
+    ``on_frame`` receives each frame's :class:`FrameReport` (e.g.
+    :class:`synthgen.verify.report.PictureWriter`). Raises :class:`VerifyError` for missing
+    or unreadable inputs. Frames are streamed: at most two frames' passes are in memory at
+    once, plus the float32 error samples the percentiles are taken from.
     """
     clip_dir = Path(clip_dir)
     job, paths = load_clip(clip_dir)
@@ -168,7 +173,7 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     photo = np.zeros(3)
     unknown = np.zeros(2, np.int64)            # pixels with an id the job does not list, all pixels
     known_ids = np.array(sorted(job.instances()))
-    reports: list[FrameReport] = []
+    reports: list[dict] = []
     nxt = read_frame_data(paths[0], job, frames[0], rgb=rgb)
     for k, t in enumerate(tqdm(frames, desc=f"verify {job.clip_id}", unit="frame",
                                disable=not progress, leave=False)):
@@ -181,9 +186,11 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
         fr = _frame_checks(job, cur, nxt, vertices)
         unknown += (int((~np.isin(cur.ids, known_ids)).sum()), cur.ids.size)
         for name, errs in fr.pop("errors").items():
-            samples[name].append(errs)
+            samples[name].append(errs.astype(np.float32))
         photo += fr.pop("photo")
-        reports.append(FrameReport(**fr))
+        reports.append({"frame": t, "stats": fr["stats"]})
+        if on_frame is not None:
+            on_frame(FrameReport(**fr))
     results = [CheckResult.evaluate(name, summarize(np.concatenate(s) if s else np.zeros(0)),
                                     note=_note(name, job, vertices))
                for name, s in samples.items()]

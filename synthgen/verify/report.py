@@ -1,6 +1,7 @@
 """Writing a verification :class:`~synthgen.verify.clip.Report`: table, json, error pictures.
 
-Pictures: ``error_####.png`` per rendered frame, three panels side by side, each scaled up
+Pictures (:class:`PictureWriter`, passed to ``verify_clip(on_frame=...)``):
+``error_####.png`` per rendered frame, three panels side by side, each scaled up
 (nearest) to at least 192 px wide, grey where nothing was checked:
 
 1. EPE of the static / background / rigid-prop pixels against geometry, 0 … 0.1 px;
@@ -68,20 +69,31 @@ def to_dict(report: Report) -> dict:
         "synthgen_version": __version__,
         "passed": report.passed,
         "checks": [c.to_dict() for c in report.checks],
-        "frames": [{"frame": f.frame, "stats": f.stats} for f in report.frames],
+        "frames": report.frames,
     }
 
 
-def write_report(report: Report, out_dir: str | Path, *, pictures: bool = True) -> Path:
-    """Write ``verify.json`` (last) and ``error_####.png`` per frame into ``out_dir``."""
+def write_report(report: Report, out_dir: str | Path) -> Path:
+    """Write ``verify.json`` into ``out_dir`` (atomically) and return its path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if pictures:
-        for fr in report.frames:
-            atomic_write_bytes(out_dir / f"error_{fr.frame:04d}.png", _png(error_picture(fr)))
     path = atomic_write_text(out_dir / REPORT_JSON, json.dumps(to_dict(report), indent=1) + "\n")
     log.info("wrote %s", path)
     return path
+
+
+class PictureWriter:
+    """``on_frame`` callback of :func:`~synthgen.verify.clip.verify_clip` writing
+    ``out_dir/error_####.png`` for each frame as soon as it is checked."""
+
+    def __init__(self, out_dir: str | Path):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.written: list[Path] = []
+
+    def __call__(self, fr: FrameReport) -> None:
+        path = self.out_dir / f"error_{fr.frame:04d}.png"
+        self.written.append(atomic_write_bytes(path, _png(error_picture(fr))))
 
 
 def colourize(values: np.ndarray, vmax: float) -> np.ndarray:
