@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 #: Depth agreement (relative) for "the same surface point" in the visibility tests.
 VERTEX_DEPTH_TOL = 0.01
+#: ... and within this many pixel footprints (z / fx metres): rejects grazing surfaces, whose
+#: neighbouring pixel centres hit points of the surface far apart in 3D (they move apart).
+VERTEX_DEPTH_FOOTPRINTS = 2.0
 FB_DEPTH_TOL = 0.01
 
 
@@ -125,7 +128,8 @@ def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
     ``vertices``: instance id -> float ``[n_baked, V, 3]`` world positions. A vertex is
     checked when it projects in front of camera t, its four bilinear taps lie inside the
     image, carry its instance id and have a depth within 1 % of the vertex's own planar
-    depth (so it is not hidden, and the lookup does not mix in another surface).
+    depth and within 2 pixel footprints (``2 z / fx``) of it (so it is not hidden, the lookup
+    does not mix in another surface, and the surface is not seen at a grazing angle).
     The predicted flow is ``project_t+1(V_t+1) - project_t(V_t)``; the rendered one is ``F_t``
     sampled bilinearly at ``project_t(V_t)``. Returns ``(errors (N,), uv_t (N, 2))``.
     """
@@ -142,7 +146,8 @@ def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
         tap_z = fd.depth[rows, cols].astype(np.float64)
         same = (tap_ids == iid).all(axis=-1) & ~fd.blended[rows, cols].any(axis=-1)
         with np.errstate(invalid="ignore"):
-            close = (np.abs(tap_z - z0[:, None]) <= VERTEX_DEPTH_TOL * z0[:, None]).all(axis=-1)
+            tol = np.minimum(VERTEX_DEPTH_TOL, VERTEX_DEPTH_FOOTPRINTS / job.K(t)[0, 0]) * z0
+            close = (np.abs(tap_z - z0[:, None]) <= tol[:, None]).all(axis=-1)
             visible = inside & (z0 > 0) & (z1 > 0) & same & close & np.isfinite(uv1).all(axis=-1)
         err = np.linalg.norm(flow - (uv1 - uv0), axis=-1)[visible]
         all_err.append(err)
