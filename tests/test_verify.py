@@ -337,3 +337,14 @@ def test_error_pictures_show_where_flow_is_wrong(tmp_path):
     panel = slice(0, g.shape[1] // 3 - 2)
     # magma: 0 px error is near black; errors >= 0.1 px are light yellow
     assert g[:, panel].mean() < b[:, panel].mean() - 40
+
+
+def test_unwritable_report_folder_is_a_one_line_error(tmp_path, capsys):
+    clip = write_analytic_clip(make_analytic_job(n_frames=2, subject=False), tmp_path / "c")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["verify", str(clip), "--report", str(blocker / "rep")])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot create the report folder" in err and str(blocker) in err

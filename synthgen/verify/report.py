@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..errors import VerifyError
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .clip import FrameReport, Report
 
@@ -75,11 +76,22 @@ def to_dict(report: Report) -> dict:
 
 def write_report(report: Report, out_dir: str | Path) -> Path:
     """Write ``verify.json`` into ``out_dir`` (atomically) and return its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = atomic_write_text(out_dir / REPORT_JSON, json.dumps(to_dict(report), indent=1) + "\n")
+    out_dir = _report_dir(out_dir)
+    try:
+        path = atomic_write_text(out_dir / REPORT_JSON, json.dumps(to_dict(report), indent=1) + "\n")
+    except OSError as exc:
+        raise VerifyError(f"cannot write the report ({exc.strerror})", source=str(out_dir)) from None
     log.info("wrote %s", path)
     return path
+
+
+def _report_dir(out_dir: str | Path) -> Path:
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VerifyError(f"cannot create the report folder ({exc.strerror})", source=str(out_dir)) from None
+    return out_dir
 
 
 class PictureWriter:
@@ -87,13 +99,15 @@ class PictureWriter:
     ``out_dir/error_####.png`` for each frame as soon as it is checked."""
 
     def __init__(self, out_dir: str | Path):
-        self.out_dir = Path(out_dir)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = _report_dir(out_dir)
         self.written: list[Path] = []
 
     def __call__(self, fr: FrameReport) -> None:
         path = self.out_dir / f"error_{fr.frame:04d}.png"
-        self.written.append(atomic_write_bytes(path, _png(error_picture(fr))))
+        try:
+            self.written.append(atomic_write_bytes(path, _png(error_picture(fr))))
+        except OSError as exc:
+            raise VerifyError(f"cannot write the picture ({exc.strerror})", source=str(path)) from None
 
 
 def colourize(values: np.ndarray, vmax: float) -> np.ndarray:
