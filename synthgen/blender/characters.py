@@ -118,21 +118,38 @@ def load_motion(ref) -> Motion:
 
 
 # --------------------------------------------------------------------------- retargeting
-def ground(skel: Skeleton, pose: WorldPose, fps: float, tol: float = 0.03) -> WorldPose:
-    """Shift the pose vertically so the lowest sole point is on z = 0 at stance frames.
+def ground(skel: Skeleton, pose: WorldPose, stance: np.ndarray) -> WorldPose:
+    """Shift the pose vertically so the lowest sole point is on z = 0 at ``stance`` frames.
 
-    Offsets are measured at stance frames and interpolated linearly in between (held before
-    the first and after the last), so airborne arcs keep their shape.
+    ``stance`` (T,) bool marks the frames where the *source* has a foot planted. Offsets are
+    measured there and interpolated linearly in between (held before the first and after
+    the last), so airborne arcs keep their shape.
     """
-    z = lowest_sole(skel, pose)
-    st = stance_frames(skel, pose, fps, height_tol=tol + 0.05, speed_tol=0.6)
-    if not st.any():
+    if not stance.any():
         return pose
-    idx = np.nonzero(st)[0]
+    z = lowest_sole(skel, pose)
+    idx = np.nonzero(stance)[0]
     off = np.interp(np.arange(len(z)), idx, -z[idx])
     head = pose.head.copy()
     head[..., 2] += off[:, None]
     return WorldPose(pose.rot, head)
+
+
+def clear_floor(skel: Skeleton, pose: WorldPose) -> WorldPose:
+    """Lift frames where the body (hull radius around each bone, feet excepted) would dip
+    below z = 0: a character's proportions differ from the source's (longer arms...)."""
+    G = pose.rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
+    lift = np.array([motions.floor_lift(skel, G[t], pose.head[t], ()) for t in range(len(G))])
+    if not lift.any():
+        return pose
+    head = pose.head.copy()
+    head[..., 2] += lift[:, None]
+    return WorldPose(pose.rot, head)
+
+
+def source_stance(motion: "Motion") -> np.ndarray:
+    """(T,) bool: source frames with a foot on the floor (within 2 cm) and slow (< 0.5 m/s)."""
+    return stance_frames(motion.skeleton, motion.pose, motion.fps, height_tol=0.02, speed_tol=0.5)
 
 
 def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False) -> tuple[WorldPose, np.ndarray]:
@@ -141,7 +158,8 @@ def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False) ->
     check_required(target, "character")
     scale = target.hip_height / motion.skeleton.hip_height
     pose = retarget(motion.skeleton, motion.pose, target, scale, in_place=in_place)
-    pose = ground(target, pose, motion.fps)
+    pose = ground(target, pose, source_stance(motion))
+    pose = clear_floor(target, pose)
     return pose, direction_error_deg(motion.skeleton, motion.pose, target, pose)
 
 

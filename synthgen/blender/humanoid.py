@@ -185,7 +185,7 @@ def hull_graph(v: Variant, skel: Skeleton) -> tuple[np.ndarray, list[tuple[int, 
                 p = pt(side + n, f)
                 if n in ("Foot", "ToeBase", "Toe_End"):
                     p = p.copy()
-                    p[2] = ry * k               # sole on the floor
+                    p[2] = ry * k + 0.0085 * v.height_m   # sole on the floor (skin hull overshoots)
                 verts.append(p)
                 g = v.build if n not in ("Hand", "Foot", "ToeBase", "Toe_End") else 1.0
                 radii.append((rx * k * g, ry * k * g))

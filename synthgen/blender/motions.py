@@ -196,8 +196,9 @@ def pirouette(t, rig):
     turns = 2.0
     yaw = 2 * math.pi * turns * window(t, 0.4, 1.6)
     lift = window(t, 0.2, 0.4) * (1 - window(t, 1.6, 1.8))
-    pivot = rig.ankle["Left"].copy()
-    off = np.array([0.0, 0.0, rig.hip_z]) - pivot
+    ball = rig.skel.rest_head[rig.skel.i("LeftToeBase")].copy()
+    pivot = ball + rot_z(yaw) @ (rig.ankle["Left"] - ball)     # the foot turns on its ball
+    off = np.array([0.0, 0.0, rig.hip_z]) - rig.ankle["Left"]
     off[2] += 0.0
     root = pivot + rot_z(yaw) @ np.array([off[0] * (1 - 0.3 * lift), off[1], off[2]])
     rr = rot_z(yaw) @ rot_y(0.08 * lift)
@@ -259,7 +260,7 @@ def windmill(t, rig):
     yaw = 2 * math.pi * 1.4 * max(t - 0.3, 0) ** 1.0
     tilt = 1.35 * enter
     roll = 0.5 * math.sin(2 * math.pi * 1.4 * t) * enter
-    root = np.array([0.0, 0.0, rig.hip_z - (rig.hip_z - 0.32) * enter])
+    root = np.array([0.0, 0.0, rig.hip_z - (rig.hip_z - 0.36) * enter])
     rr = rot_z(yaw) @ rot_y(roll) @ rot_x(-tilt)
     v = 0.9 * enter
     local = {**legs_fk(1.1 * enter, 1.1 * enter, 0.1, 0.1, v, v),
@@ -329,16 +330,16 @@ def high_kick(t, rig):
 
 
 def sprint(t, rig):
-    """Sprint cycle towards −Y at ~6 m/s; each foot planted during its stance phase."""
-    period, speed = 0.6, 6.0
+    """Sprint cycle towards −Y at 5 m/s; each foot planted during its stance phase."""
+    period, speed = 0.5, 5.0
     y = -speed * t
-    root = np.array([0.0, y, rig.hip_z - 0.08 + 0.05 * math.cos(4 * math.pi * t / period)])
+    root = np.array([0.0, y, rig.hip_z - 0.1 + 0.03 * math.cos(4 * math.pi * t / period)])
     rr = rot_x(0.25)
     feet = {}
     local = {}
     for s, ph, sx in (("Left", 0.0, 1.0), ("Right", 0.5, -1.0)):
         c = ((t / period) + ph) % 1.0
-        stance = 0.35
+        stance = 0.25
         if c < stance:          # planted: the foot stays at its touchdown point
             touch_t = t - c * period
             py = -speed * touch_t - 0.5 * speed * stance * period
@@ -357,16 +358,16 @@ def sprint(t, rig):
 
 
 def jumping_jacks(t, rig):
+    """Jumping jacks: the feet open and close only while airborne, planted in between."""
     period = 0.8
     c = (t / period) % 1.0
-    o = math.sin(math.pi * c)          # 0 closed, 1 open
-    hop = 0.1 * abs(math.sin(2 * math.pi * c))
-    air = hop > 0.03
-    root = np.array([0.0, 0.0, rig.hip_z - 0.04 + hop - 0.04 * o])
-    stand = rig.stand_feet(dx=0.25 * o)
-    feet = stand
-    if air:
-        feet = {s: (p + np.array([0, 0, hop - 0.03]), r) for s, (p, r) in stand.items()}
+    if c < 0.5:
+        o, hop = window(c, 0.1, 0.35), 0.1 * bump(c, 0.1, 0.35)
+    else:
+        o, hop = 1 - window(c, 0.6, 0.85), 0.1 * bump(c, 0.6, 0.85)
+    land = bump(c, 0.32, 0.6) + bump(c, 0.82, 1.0) + bump(c, -0.1, 0.12)
+    root = np.array([0.0, 0.0, rig.hip_z - 0.03 + hop - 0.05 * land])
+    feet = {s: (p + np.array([0, 0, hop]), r) for s, (p, r) in rig.stand_feet(dx=0.25 * o).items()}
     local = arms(REST_ARMS - 2.8 * o, REST_ARMS - 2.8 * o, 0.0, 0.0, 0.1, 0.1)
     return Frame(root, I3, local, feet)
 
@@ -485,6 +486,33 @@ def pose_frame(skel: Skeleton, fr: Frame) -> tuple[np.ndarray, np.ndarray]:
     return G, head
 
 
+#: Clearance (m) kept between each bone's axis and the floor: its hull radius at the
+#: stockiest build (feet are handled by the leg IK and grounding instead).
+_CLEARANCE_M = {"Hips": 0.2, "Spine": 0.2, "Spine1": 0.2, "Spine2": 0.22, "Neck": 0.08, "Head": 0.12,
+                "HeadTop_End": 0.06, "Shoulder": 0.12, "Arm": 0.08, "ForeArm": 0.06, "Hand": 0.05,
+                "UpLeg": 0.12, "Leg": 0.08}
+
+
+def floor_lift(skel: Skeleton, G: np.ndarray, head: np.ndarray, free_feet=("Left", "Right")) -> float:
+    """Upward shift (m) keeping every bone's hull (axis minus its radius) above z = 0.
+
+    Feet not driven by IK (``free_feet``) keep their ankle 8 cm and toes 2 cm up.
+    """
+    tails = head + np.einsum("bij,bj->bi", G, skel.rest_tail - skel.rest_head)
+    lift = 0.0
+    for b, n in enumerate(skel.names):
+        short = n[len(PREFIX):]
+        base = short.replace("Left", "").replace("Right", "")
+        r = _CLEARANCE_M.get(base)
+        if r is not None:
+            lift = max(lift, r - min(head[b, 2], tails[b, 2]))
+        elif short.replace(base, "") in free_feet and base in ("Foot", "ToeBase"):
+            lift = max(lift, (0.08 if base == "Foot" else 0.02) - head[b, 2])
+            if base == "ToeBase":
+                lift = max(lift, 0.02 - tails[b, 2])
+    return lift
+
+
 def sample(name: str, skel: Skeleton, fps: float = FPS) -> WorldPose:
     """The action on ``skel`` at source frames i / fps, i = 0 .. round(duration·fps)."""
     act = ACTIONS[name]
@@ -492,7 +520,9 @@ def sample(name: str, skel: Skeleton, fps: float = FPS) -> WorldPose:
     n = int(round(act.duration_s * fps)) + 1
     Gs, heads = [], []
     for i in range(n):
-        G, hd = pose_frame(skel, act.pose(i / fps, rig))
+        fr = act.pose(i / fps, rig)
+        G, hd = pose_frame(skel, fr)
+        hd = hd + [0.0, 0.0, floor_lift(skel, G, hd, [s for s in ("Left", "Right") if s not in fr.feet])]
         Gs.append(G)
         heads.append(hd)
     G = np.stack(Gs)
