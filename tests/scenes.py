@@ -15,6 +15,7 @@ world -Z; props are ``procedural:plane`` squares facing the camera.
 
 Public helpers for other tests: :func:`moving_prop_job`, :func:`moving_props_job`,
 :func:`translating_camera_job`, :func:`rotating_camera_hdri_job`, :func:`marker_job`,
+:func:`human_job` (an embedded procedural character, for subject/vertices tests),
 :func:`front_camera`, :func:`background_flow` (the rotation-only flow of points at infinity),
 :func:`read_frame`, :func:`forward_flow`, :func:`backward_flow` (EXR reading for tests).
 """
@@ -26,7 +27,7 @@ import numpy as np
 
 from synthgen.camera import intrinsics, project
 from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PlanInfo,
-                          PropSpec, RenderSpec)
+                          PropSpec, RenderSpec, SubjectSpec)
 
 #: Camera rotation (OpenCV axes in world) looking along world +Y with world +Z up.
 FRONT_R = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
@@ -176,6 +177,28 @@ def marker_job(point, *, width: int = 48, height: int = 64, sensor_fit: str = "A
     return _job(clip_id, width, height, 1, cam, props=[square],
                 params={"expected_uv_px": uv[0].tolist(), "corners_uv_px": uv[1:].tolist(),
                         "point": p.tolist()})
+
+
+def human_job(*, action: str = "jumping-jacks", character: str = "slim-yellow-tracksuit",
+              width: int = 64, height: int = 48, n_frames: int = 3, distance: float = 4.0,
+              outputs=("flow", "vertices"), mode: str = "flow", clip_id: str = "human") -> Job:
+    """An embedded procedural humanoid (instance 1) performing a procedural action 1 s in,
+    standing ``distance`` m in front of the static front camera (raised to 0.9 m), on an
+    ``empty`` world. ``"vertices"`` in ``outputs`` makes the worker write vertices.npz."""
+    n_baked = n_frames + 2
+    cam = front_camera(n_baked, width, height, focal_mm=30.0, positions=[[0.0, 0.0, 0.9]] * n_baked)
+    subject = SubjectSpec(
+        instance_id=1,
+        character=AssetRef(id=f"proc-human-{character}", kind="character",
+                           location=f"procedural:humanoid/{character}"),
+        action=AssetRef(id=f"proc-{action}", kind="action", location=f"procedural:action/{action}"),
+        source_time_s=[1.0 + i / 24.0 for i in range(n_baked)],
+        location=[0.0, distance, 0.0], heading_deg=0.0)
+    job = _job(clip_id, width, height, n_frames, cam, mode=mode)
+    job.kind, job.subjects, job.outputs = "human", [subject], list(outputs)
+    problems = job.validate()
+    assert not problems, problems
+    return job
 
 
 def read_frame(path) -> dict:
