@@ -6,9 +6,9 @@ Prints frames/s of flow mode (1 sample, Vector/Depth/Index) and of full mode at 
 quality preset (128 samples, denoising, 8 bounces) on the same 832x480 scene, their ratio,
 and the peak RSS of a flow-mode render at 1280x704. Each render runs through
 ``synthgen.render.run_one`` (its own subprocess, as in production); frames/s come from the
-per-frame times in render.json (first frame = warm-up, excluded). The default scene
-stands in for a human clip: an HDRI world with a shadow-catcher ground, a person-sized
-capsule walking, two props and a following camera. With ``--job`` any job file is used
+per-frame times in render.json (first frame = warm-up, excluded). The default scene is
+a human clip: an HDRI world with a shadow-catcher ground, an embedded procedural
+character dancing (synthgen.blender.characters), two props and a following camera. With ``--job`` any job file is used
 (its resolution is kept; the RSS figure is then for that resolution).
 Goals (issue 3): flow >= 4 frames/s on 2 cores, >= 40x faster than full-high,
 peak RSS at 1280x704 <= 2 GB.
@@ -34,15 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from synthgen import layout  # noqa: E402
 from synthgen.camera import intrinsics, look_at_cv  # noqa: E402
 from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PropSpec,  # noqa: E402
-                          RenderSpec, load_job)
+                          RenderSpec, SubjectSpec, load_job)
 from synthgen.render import run_one  # noqa: E402
 
 HIGH = dict(samples_rgb=128, denoise=True, max_bounces=8, quality="high")
 
 
-def bench_job(width: int, height: int, n_frames: int, clip_id: str, env_type: str = "env") -> Job:
-    """The stand-in human scene: HDRI + ground (``env``) or a plain background with a sun
-    (``empty``), a walking capsule, two props, a following camera."""
+def bench_job(width: int, height: int, n_frames: int, clip_id: str, env_type: str = "env",
+              human: bool = True) -> Job:
+    """The human scene: HDRI + ground (``env``) or a plain background with a sun
+    (``empty``), an embedded procedural character dancing (or, with ``human=False``, a
+    walking person-sized capsule), two props, a following camera."""
     n = n_frames + 2
     t = np.arange(n) - 1.0
     walker = np.stack([0.04 * t, np.zeros(n), np.full(n, 0.9)], -1)
@@ -57,10 +59,18 @@ def bench_job(width: int, height: int, n_frames: int, clip_id: str, env_type: st
         return PropSpec(instance_id=iid, asset=AssetRef(id=kind, kind="prop", location=f"procedural:{kind}"),
                         name=kind, scale=scale, color=color, location=[list(map(float, l)) for l in locs])
     spin = [[math.cos(a / 2), 0.0, 0.0, math.sin(a / 2)] for a in 0.2 * t]
-    props = [prop(1, "cylinder", [0.45, 0.35, 1.8], walker, [0.8, 0.6, 0.4]),
-             prop(2, "torus", [1.0, 1.0, 1.0], [[1.5, 1.5, 0.5]], [0.2, 0.5, 0.8]),
+    props = [prop(2, "torus", [1.0, 1.0, 1.0], [[1.5, 1.5, 0.5]] * n, [0.2, 0.5, 0.8]),
              prop(3, "cube", [0.6, 0.6, 0.6], [[-1.2, 1.0, 0.3]], [0.7, 0.2, 0.2])]
-    props[1] = dataclasses.replace(props[1], location=[[1.5, 1.5, 0.5]] * n, rotation_quat=spin)
+    props[0] = dataclasses.replace(props[0], rotation_quat=spin)
+    subjects = [SubjectSpec(
+        instance_id=1,
+        character=AssetRef(id="proc-human-dancer-black-outfit", kind="character",
+                           location="procedural:humanoid/dancer-black-outfit"),
+        action=AssetRef(id="proc-uprock", kind="action", location="procedural:action/uprock"),
+        source_time_s=[0.5 + i / 24.0 for i in range(n)], location=[0.0, 0.0, 0.0])]
+    if not human:     # a person-sized capsule instead of the character
+        subjects = []
+        props.append(prop(1, "cylinder", [0.45, 0.35, 1.8], walker, [0.8, 0.6, 0.4]))
     env = EnvironmentSpec(type="env", hdri=AssetRef(id="hdri-forest", kind="hdri",
                           location="blender-datafiles:studiolights/world/forest.exr"), shadow_catcher=True)
     if env_type == "empty":
@@ -68,7 +78,7 @@ def bench_job(width: int, height: int, n_frames: int, clip_id: str, env_type: st
     job = Job(clip_id=clip_id, kind="human", seed=0, width=width, height=height, fps=24.0,
               frame_start=1, frame_end=n_frames, camera=cam, render=RenderSpec(mode="flow"),
               environment=env, lights=[LightSpec(kind="sun", position=[0, 0, 10], target=[0, 0, 0],
-                                                 intensity_w=3.0)], props=props)
+                                                 intensity_w=3.0)], props=props, subjects=subjects)
     assert not job.validate(), job.validate()
     return job
 
@@ -113,6 +123,8 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=None, help="keep renders here (default: temp)")
     ap.add_argument("--env", choices=("env", "empty"), default="env",
                     help="built-in scene: HDRI world + ground (env) or background colour (empty)")
+    ap.add_argument("--capsule", action="store_true",
+                    help="a walking capsule instead of the procedural character")
     args = ap.parse_args(argv)
     root = args.out or Path(tempfile.mkdtemp(prefix="synthgen-bench-"))
     print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
@@ -120,8 +132,9 @@ def main(argv=None) -> None:
         base = load_job(args.job)
         big = with_render(base, "rss", 4, mode="flow", device=args.device)
     else:
-        base = bench_job(832, 480, max(args.frames, args.full_frames), "base", args.env)
-        big = bench_job(1280, 704, 4, "rss", args.env)
+        human = not args.capsule
+        base = bench_job(832, 480, max(args.frames, args.full_frames), "base", args.env, human)
+        big = bench_job(1280, 704, 4, "rss", args.env, human)
         big = dataclasses.replace(big, render=dataclasses.replace(big.render, device=args.device))
     rss = measure(big, root)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
