@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import SynthgenError
 from . import humanoid, motions
-from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, check_required, interpolate,
+from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, check_required, interpolate_rigid,
                        lowest_sole, mat_to_quat, retarget, stance_frames)
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def build_subject(spec, job) -> SubjectHandle:
         raise CharacterError(str(exc), source=spec.action.id, field="skeleton") from None
     frames = list(job.baked_frames())
     times = np.array([spec.source_time_s[job.index_of(f)] for f in frames], dtype=np.float64)
-    baked = interpolate(pose, motion.fps, times, loop=motion.loopable)
+    baked = interpolate_rigid(char.skeleton, pose, motion.fps, times, loop=motion.loopable)
     bake(char, baked, frames)
     char.armature.matrix_world = _matrix(placement(spec, char.skeleton.height) @ char.frame)
     for obj in char.meshes:

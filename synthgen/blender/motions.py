@@ -242,15 +242,17 @@ def cartwheel(t, rig):
     local = {**arms(REST_ARMS - 2.5 * up * (1 - window(t, t1, 1.8)),
                     REST_ARMS - 2.5 * up * (1 - window(t, t1, 1.8))),
              **legs_fk(0, 0, 0, 0, 0.6 * bump(t, t0 - 0.1, t1 + 0.1), 0.6 * bump(t, t0 - 0.1, t1 + 0.1))}
-    air = window(t, t0 - 0.05, t0 + 0.05) * (1 - window(t, t1 - 0.05, t1 + 0.05))
-    feet = blend_feet(rig.stand_feet(), {}, 0) if air <= 0 else None
-    if t >= t1:
-        feet = rig.stand_feet(at=(1.6, 0.0))
-    if feet is None:
-        feet = {}
-    if 0 < air < 1:
-        pre = rig.stand_feet(at=(0.0 if t < 1 else 1.6, 0.0))
-        feet = blend_feet(pre, rig.body_feet(root, rr, spread=0.25), air)
+    wide = 0.25                                   # starts and lands in a wide stance
+    # the leading (left) foot pushes off last; the trailing (right) foot lands first
+    w = {"Left": window(u, 0.12, 0.3) * (1 - window(u, 0.85, 1.0)),
+         "Right": window(u, 0.0, 0.15) * (1 - window(u, 0.72, 0.88))}
+    start, end = rig.stand_feet(dx=wide), rig.stand_feet(dx=wide, at=(1.6, 0.0))
+    body = rig.body_feet(root, rr, spread=wide)
+    feet = {}
+    for s in ("Left", "Right"):
+        planted = start if u < 0.5 else end
+        pos, rot = blend_feet({s: planted[s]}, {s: body[s]}, w[s])[s]
+        feet[s] = (pos + [0.0, 0.0, 0.25 * math.sin(math.pi * w[s])], rot)   # lift, don't drag
     return Frame(root, rr, local, feet)
 
 

@@ -243,6 +243,17 @@ def interpolate(pose: WorldPose, fps: float, times: np.ndarray, loop: bool = Fal
     return WorldPose(quat_to_mat(qi), head)
 
 
+def interpolate_rigid(skel: Skeleton, pose: WorldPose, fps: float, times: np.ndarray,
+                      loop: bool = False) -> WorldPose:
+    """:func:`interpolate`, then heads rebuilt by forward kinematics from the root so bone
+    lengths stay exact between source frames (what Blender's connected bones do)."""
+    p = interpolate(pose, fps, times, loop)
+    G = p.rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
+    out = fk_from_global(skel, p.head[:, 0], G)
+    out.rot = p.rot
+    return out
+
+
 # --------------------------------------------------------------------------- retargeting
 def bone_pairs(src: Skeleton, tgt: Skeleton) -> list[tuple[int, int]]:
     """(source index, target index) for every bone present in both (by canonical name)."""
