@@ -34,12 +34,18 @@ class CharacterError(SynthgenError):
 class Character:
     """A character in the scene: armature, meshes, its rest :class:`Skeleton` in the
     character frame (metres, Z up, facing −Y, feet on z = 0) and ``frame`` (4, 4), the
-    similarity taking armature space to that character frame."""
+    similarity taking armature space to that character frame; ``height`` (m) is the rest
+    height the subject's ``height_m`` scales from (mesh top for imported characters)."""
 
     armature: object
     meshes: list
     skeleton: Skeleton
     frame: np.ndarray
+    height: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.height:
+            self.height = self.skeleton.height
 
 
 @dataclass
@@ -60,6 +66,52 @@ class SubjectHandle:
     meshes: list
     instance_id: int
     error_deg: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    source: Motion | None = None          # the action as loaded (action frame)
+    source_times: dict = field(default_factory=dict)   # Blender frame -> source time (s)
+    heading_deg: float = 0.0
+
+    def bone_directions(self, frame: int) -> dict:
+        """{canonical bone name: world unit direction (3,)} of the evaluated armature."""
+        import bpy
+        from .retarget import canonical_name
+
+        scene = bpy.context.scene
+        if scene.frame_current != frame:
+            scene.frame_set(frame)
+        ev = self.armature.evaluated_get(bpy.context.evaluated_depsgraph_get())
+        W = np.array(ev.matrix_world)
+        out = {}
+        for pb in ev.pose.bones:
+            c = canonical_name(pb.name)
+            if c is None:
+                continue
+            d = (W[:3, :3] @ (np.array(pb.tail) - np.array(pb.head)))
+            n = np.linalg.norm(d)
+            if n > 0:
+                out[c] = d / n
+        return out
+
+    def direction_error_deg(self, frames) -> np.ndarray:
+        """Angle (deg) between the source's and the *baked* character's world bone directions,
+        (len(frames), mapped bones): source at this frame's source time, turned by the
+        heading. Measured on Blender's evaluated armature, so baking errors count too."""
+        src = self.source
+        times = np.array([self.source_times[f] for f in frames])
+        sp = interpolate_rigid(src.skeleton, src.pose, src.fps, times, loop=src.loopable)
+        a = math.radians(self.heading_deg)
+        rz = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+        out = []
+        for k, f in enumerate(frames):
+            tgt = self.bone_directions(f)
+            names = [n for n in src.skeleton.names if n in tgt and n in self._mapped()]
+            sd = np.array([rz @ sp.rot[k, src.skeleton.index[n]][:, 1] for n in names])
+            td = np.array([tgt[n] for n in names])
+            out.append(np.degrees(np.arccos(np.sum(sd * td, axis=1).clip(-1, 1))))
+        return np.array(out)
+
+    def _mapped(self) -> set:
+        from .retarget import canonical_name
+        return {canonical_name(b.name) for b in self.armature.data.bones} - {None}
 
     def evaluated_vertices(self, frame: int) -> np.ndarray:
         """World-space vertices (V, 3) float32 of all meshes (concatenated) at ``frame``,
@@ -261,10 +313,11 @@ def build_subject(spec, job) -> SubjectHandle:
     times = np.array([spec.source_time_s[job.index_of(f)] for f in frames], dtype=np.float64)
     baked = interpolate_rigid(char.skeleton, pose, motion.fps, times, loop=motion.loopable)
     bake(char, baked, frames)
-    char.armature.matrix_world = _matrix(placement(spec, char.skeleton.height) @ char.frame)
+    char.armature.matrix_world = _matrix(placement(spec, char.height) @ char.frame)
     for obj in char.meshes:
         obj.pass_index = int(spec.instance_id)
-    handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err)
+    handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err, motion,
+                           dict(zip(frames, times.tolist())), float(spec.heading_deg))
     counts = {len(handle.evaluated_vertices(f)) for f in (frames[0], frames[len(frames) // 2], frames[-1])}
     if len(counts) != 1:
         raise CharacterError("vertex count changes between frames", source=spec.character.id, field="mesh")
