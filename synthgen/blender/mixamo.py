@@ -50,10 +50,12 @@ def import_file(path: Path) -> dict:
     actions_before = set(bpy.data.actions)
     try:
         if path.suffix.lower() == ".bvh":
-            bpy.ops.import_anim.bvh(filepath=str(path), update_scene_fps=True,
-                                    update_scene_duration=True)
+            res = bpy.ops.import_anim.bvh(filepath=str(path), update_scene_fps=True,
+                                          update_scene_duration=True)
         else:
-            bpy.ops.import_scene.fbx(filepath=str(path), use_anim=True)
+            res = bpy.ops.import_scene.fbx(filepath=str(path), use_anim=True)
+        if "FINISHED" not in res:
+            raise RuntimeError("the importer gave up on it")
     except (RuntimeError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
         for o in set(bpy.data.objects) - before:
             bpy.data.objects.remove(o)
