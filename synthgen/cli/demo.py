@@ -20,8 +20,8 @@ KINDS = ("human", "camera")
 def run_demo(out: Path, *, seed: int = 0, workers: int = 2, device: str | None = None,
              progress: bool = True, echo=click.echo) -> dict:
     """Plan, render, export and preview into ``out`` (``jobs/``, ``renders/``,
-    ``dataset/``, ``preview.png``). Returns ``{"render": [JobResult], "export": summary
-    or None, "preview": path or None, "plan_errors": [str], "seconds": float}``; a clip
+    ``dataset/``, ``preview-<clip_id>.png``). Returns ``{"render": [JobResult], "export":
+    summary or None, "preview": [paths] or None, "plan_errors": [str], "seconds": float}``; a clip
     that cannot be planned or rendered is reported and the other goes on."""
     from ..errors import SynthgenError
     from ..planner import plan
@@ -59,9 +59,11 @@ def _export(folders: list[Path], out: Path, progress: bool, echo) -> dict:
         return {}
     summary = export_dataset(folders, out / "dataset", progress=progress)
     echo(f"exported to {out / 'dataset'}")
-    preview = write_preview(out / "dataset", out / "preview.png")
-    echo(f"preview: {preview}")
-    return {"export": summary, "preview": preview}
+    # one contact sheet per clip, from its render folder (flow, HSV, depth, ids, Plücker)
+    previews = [write_preview(folder, out / f"preview-{folder.name}.png") for folder in folders]
+    for path in previews:
+        echo(f"preview: {path}")
+    return {"export": summary, "preview": previews}
 
 
 @click.command("demo")
