@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -142,6 +143,116 @@ def write_procedural_manifest(path: Path) -> Path:
     doc = procedural_manifest()
     atomic_write_text(Path(path), json.dumps(doc, indent=1) + "\n")
     return Path(path)
+
+
+# --------------------------------------------------------------------------- Mixamo files
+MIXAMO_LICENCE = "Mixamo (Adobe): user-supplied download, see Adobe's Mixamo terms"
+JOINT_PAD_M = 0.15          # body radius around joints for the envelope of skinless actions
+_NOISE_WORDS = {"var", "variation", "with", "without", "skin", "noskin", "anim", "animation",
+                "character", "mixamo", "fbx", "bvh", "inplace", "in", "place"}
+
+
+def move_names_from_filename(stem: str) -> list[str]:
+    """Fine-grained move name from a file name: ``"Breakdance Freeze Var 2"`` ->
+    ``["breakdance freeze"]``; ``"anim_samba_dancing_noskin"`` -> ``["samba dancing"]``."""
+    words = [w for w in re.split(r"[^a-z]+", stem.lower()) if w and w not in _NOISE_WORDS]
+    return [" ".join(words)] if words else ["dance"]
+
+
+def slug(stem: str) -> str:
+    """Manifest-id-safe version of a file stem."""
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "asset"
+
+
+def relative_location(path: Path, manifest_dir: Path) -> str:
+    """``path`` relative to the manifest's folder (POSIX separators); raises ManifestError
+    when it lies outside (manifests refuse absolute and escaping locations)."""
+    from ..errors import ManifestError
+    try:
+        rel = Path(path).resolve().relative_to(Path(manifest_dir).resolve())
+    except ValueError:
+        raise ManifestError(f"{path} is not inside the manifest's folder {manifest_dir}; write the "
+                            f"manifest into the FBX folder or one of its parents",
+                            source=str(manifest_dir), field="--out") from None
+    return rel.as_posix()
+
+
+def joint_envelope(pose: WorldPose, pad: float = JOINT_PAD_M) -> np.ndarray:
+    """Per frame AABB (T, 6) of every bone head, grown by ``pad`` metres (body girth)."""
+    return np.concatenate([pose.head.min(axis=1) - pad, pose.head.max(axis=1) + pad], axis=1)
+
+
+def motion_notes(skel: Skeleton, pose: WorldPose, fps: float, source: str) -> str:
+    """Human-readable statistics that have no manifest field of their own."""
+    root = pose.head[:, 0, :2]
+    dist = float(np.linalg.norm(np.diff(root, axis=0), axis=1).sum()) if len(root) > 1 else 0.0
+    dur = max((len(root) - 1) / fps, 1e-9)
+    return (f"from {source}; {len(skel.names)} mapped bones; rest height {skel.height:.3f} m; "
+            f"mean root speed {dist / dur:.3f} m/s; peak joint angular speed "
+            f"{peak_angular_speed(pose, fps):.0f} deg/s; move names from the file name (edit freely)")
+
+
+def mixamo_entries(path: Path, manifest_dir: Path) -> list[dict]:
+    """Manifest entries (character and/or action) for one FBX/BVH file (bpy).
+
+    A file with a skinned mesh gives a character; one with an animation longer than one
+    frame gives an action (a "With Skin" download with motion gives both). A file that is
+    neither raises :class:`synthgen.blender.mixamo.ImportError_` (one line). The scene is
+    reset before and after.
+    """
+    import bpy
+
+    from ..fsutil import sha256_file
+    from . import mixamo
+
+    path = Path(path)
+    location = relative_location(path, manifest_dir)
+    sha = sha256_file(path)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    try:
+        imp = mixamo.import_file(path)
+        has_mesh = imp["armature"] is not None and bool(imp["meshes"])
+        rng = imp["frame_range"]
+        has_motion = imp["armature"] is not None and rng is not None and rng[1] > rng[0]
+        has_arm = imp["armature"] is not None
+        mixamo.remove(imp["objects"])
+        if not has_arm:
+            raise mixamo.ImportError_("no armature in the file", source=str(path), field="armature")
+        if not (has_mesh or has_motion):
+            raise mixamo.ImportError_("neither a skinned character nor an animation",
+                                      source=str(path), field="file")
+        out = []
+        if has_mesh:
+            out.append(_character_entry(path, location, sha, mixamo))
+        if has_motion:
+            mo = mixamo.load_motion(path)
+            out.append(_mixamo_action_entry(path, location, sha, mo))
+        return out
+    finally:
+        bpy.ops.wm.read_factory_settings(use_empty=True)
+
+
+def _character_entry(path: Path, location: str, sha: str, mixamo) -> dict:
+    from .characters import _matrix
+    char = mixamo.load_character(path, "import")
+    char.armature.matrix_world = _matrix(char.frame)
+    lo, hi = mixamo.mesh_bounds(char.meshes)
+    return {"id": f"mixamo-character-{slug(path.stem)}", "kind": "character", "location": location,
+            "sha256": sha, "licence": MIXAMO_LICENCE, "skeleton": "mixamo",
+            "appearance": "a person", "height_m": round(float(hi[2] - lo[2]), 4),
+            "bbox": _r(np.concatenate([lo, hi])),
+            "notes": f"from {path.name}; {len(char.skeleton.names)} mapped bones; "
+                     f"appearance is a placeholder (edit it)"}
+
+
+def _mixamo_action_entry(path: Path, location: str, sha: str, mo) -> dict:
+    names = move_names_from_filename(path.stem)
+    entry = action_entry(f"mixamo-action-{slug(path.stem)}", location, MIXAMO_LICENCE, names,
+                         f"performs {names[0]}", mo.skeleton, mo.pose, mo.fps, False,
+                         joint_envelope(mo.pose))
+    entry["sha256"] = sha
+    entry["notes"] = motion_notes(mo.skeleton, mo.pose, mo.fps, path.name)
+    return entry
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
