@@ -13,8 +13,11 @@ heights as authored, Mixamo's floor is z = 0).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -49,11 +52,12 @@ def import_file(path: Path) -> dict:
     before = set(bpy.data.objects)
     actions_before = set(bpy.data.actions)
     try:
-        if path.suffix.lower() == ".bvh":
-            res = bpy.ops.import_anim.bvh(filepath=str(path), update_scene_fps=True,
-                                          update_scene_duration=True)
-        else:
-            res = bpy.ops.import_scene.fbx(filepath=str(path), use_anim=True)
+        with _quiet():
+            if path.suffix.lower() == ".bvh":
+                res = bpy.ops.import_anim.bvh(filepath=str(path), update_scene_fps=True,
+                                              update_scene_duration=True)
+            else:
+                res = bpy.ops.import_scene.fbx(filepath=str(path), use_anim=True)
         if "FINISHED" not in res:
             raise RuntimeError("the importer gave up on it")
     except (RuntimeError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
@@ -80,6 +84,27 @@ def import_file(path: Path) -> dict:
         rng = (int(round(a)), int(round(b)))
     return {"armature": arm, "meshes": meshes, "objects": new, "fps": float(fps),
             "frame_range": rng, "action": action}
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the importers' own prints and tracebacks (file descriptors 1 and 2); the
+    failure reaches the caller as an exception, turned into one line by :func:`import_file`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, "w") as null:
+        try:
+            os.dup2(null.fileno(), 1)
+            os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 def _deformed_by(obj, arm) -> bool:
@@ -129,8 +154,14 @@ def rest_skeleton(arm, names: dict, world: np.ndarray | None = None) -> Skeleton
         rots.append(orthonormalize(m[:3, :3]))
         heads.append(m[:3, 3])
         tails.append((W @ np.append(np.array(b.tail_local), 1.0))[:3])
+    top = None
+    if PREFIX + "HeadTop_End" not in names.values():     # the importer's leaf bone marks it
+        leaf = [b for b in arm.data.bones if b.parent is not None and b.parent.name in names
+                and names[b.parent.name] == PREFIX + "Head" and b.name not in names]
+        if leaf:
+            top = float((W @ np.append(np.array(leaf[0].head_local), 1.0))[2])
     skel = Skeleton([names[b.name] for b in kept], parents, np.array(rots), np.array(heads),
-                    np.array(tails))
+                    np.array(tails), top)
     _check_order(skel)
     return skel
 
@@ -284,5 +315,6 @@ def normalise_motion(skel: Skeleton, pose: WorldPose, unit: float = 1.0) -> tupl
     shift = -(R @ np.array([hips0[0], hips0[1], 0.0]))
     head = (pose.head * unit) @ R.T + shift
     rot = R[None, None] @ pose.rot
-    s = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head * unit, skel.rest_tail * unit)
+    s = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head * unit, skel.rest_tail * unit,
+                 None if skel.head_top is None else skel.head_top * unit)
     return s, WorldPose(rot, head)

@@ -168,6 +168,7 @@ class Skeleton:
     rest_rot: np.ndarray
     rest_head: np.ndarray
     rest_tail: np.ndarray
+    head_top: float | None = None       # rest head-top height (m) when no HeadTop_End bone
     index: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,7 +182,10 @@ class Skeleton:
 
     @property
     def height(self) -> float:
-        """Rest height of the head top above the floor (HeadTop_End, else Head's tail), m."""
+        """Rest height of the head top above the floor (HeadTop_End, else ``head_top``, else
+        Head's tail), m."""
+        if self.head_top is not None:
+            return float(self.head_top)
         if PREFIX + "HeadTop_End" in self.index:
             return float(self.rest_head[self.i("HeadTop_End"), 2])
         return float(self.rest_tail[self.i("Head"), 2])

@@ -45,6 +45,7 @@ def validate_cmd(assets: tuple[Path, ...]) -> None:
 #: Further ``synthgen assets`` subcommands that live in other modules (e.g. ``import-mixamo``):
 #: (module, attribute), one line each, registered once the module exists and imports cleanly.
 _SUBCOMMANDS: list[tuple[str, str]] = [
+    ("synthgen.cli.assets_import", "import_mixamo_cmd"),
 ]
 
 for _module, _attr in _SUBCOMMANDS:
