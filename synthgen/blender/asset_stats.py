@@ -148,6 +148,7 @@ def write_procedural_manifest(path: Path) -> Path:
 # --------------------------------------------------------------------------- Mixamo files
 MIXAMO_LICENCE = "Mixamo (Adobe): user-supplied download, see Adobe's Mixamo terms"
 JOINT_PAD_M = 0.15          # body radius around joints for the envelope of skinless actions
+SOLE_PAD_M = 0.05           # below the lowest joint (toe joints are ~1-3 cm above the sole)
 _NOISE_WORDS = {"var", "variation", "with", "without", "skin", "noskin", "anim", "animation",
                 "character", "mixamo", "fbx", "bvh", "inplace", "in", "place"}
 
@@ -177,9 +178,12 @@ def relative_location(path: Path, manifest_dir: Path) -> str:
     return rel.as_posix()
 
 
-def joint_envelope(pose: WorldPose, pad: float = JOINT_PAD_M) -> np.ndarray:
-    """Per frame AABB (T, 6) of every bone head, grown by ``pad`` metres (body girth)."""
-    return np.concatenate([pose.head.min(axis=1) - pad, pose.head.max(axis=1) + pad], axis=1)
+def joint_envelope(pose: WorldPose, pad: float = JOINT_PAD_M, sole: float = SOLE_PAD_M) -> np.ndarray:
+    """Per frame AABB (T, 6) of every bone head, grown by ``pad`` metres (body girth), and
+    by only ``sole`` metres below the lowest joint (toe joints sit just above the sole)."""
+    lo = pose.head.min(axis=1) - pad
+    lo[:, 2] += pad - sole
+    return np.concatenate([lo, pose.head.max(axis=1) + pad], axis=1)
 
 
 def motion_notes(skel: Skeleton, pose: WorldPose, fps: float, source: str) -> str:
