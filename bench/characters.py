@@ -1,0 +1,114 @@
+"""Character stage timing: import + retarget + bake of one action, per step, side by side.
+
+    python bench/characters.py [--frames 121] [--mixamo ../shared/assets/mixamo]
+
+For a 121-frame clip at 30 fps (123 baked frames with the two boundary frames) it prints
+the time of each step of ``synthgen.blender.characters.build_subject`` for
+
+* the Samba animation (no skin, cm, 24 fps, 476 frames) onto the ``model_T`` character
+  (skipped when the Mixamo folder is absent), and
+* a procedural action onto a procedural character,
+
+plus the whole ``build_subject`` call, the time to evaluate every baked frame's mesh, and
+the ratio of the build time to the flow-render budget of the clip (0.2 s/frame, DESIGN §6).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+RENDER_S_PER_FRAME = 0.2
+
+
+def _job(subject, n_frames: int, fps: float):
+    from synthgen.camera import intrinsics, look_at_cv
+    from synthgen.job import (CameraSpec, EnvironmentSpec, Job, LightSpec, PlanInfo, RenderSpec)
+
+    n = n_frames + 2
+    c2w = look_at_cv([0.0, -6.0, 1.0], [0.0, 0.0, 1.0]).tolist()
+    K = intrinsics(35.0, 36.0, 64, 48, sensor_height_mm=24.0).tolist()
+    cam = CameraSpec(c2w=[c2w] * n, focal_mm=[35.0] * n, K=[K] * n)
+    job = Job(clip_id="bench", kind="human", seed=0, width=64, height=48, fps=fps,
+              frame_start=1, frame_end=n_frames, camera=cam, render=RenderSpec(),
+              environment=EnvironmentSpec(), lights=[LightSpec()], subjects=[subject],
+              plan=PlanInfo(preset="bench"))
+    problems = job.validate()
+    if problems:
+        raise SystemExit(f"bench job invalid: {problems[0]}")
+    return job
+
+
+def _subject(character: str, action: str, times):
+    from synthgen.job import AssetRef, SubjectSpec
+    return SubjectSpec(instance_id=1, character=AssetRef("c", "character", character),
+                       action=AssetRef("a", "action", action),
+                       source_time_s=[float(t) for t in times])
+
+
+def _timed(label: str, fn, rows: list):
+    t0 = time.perf_counter()
+    out = fn()
+    rows.append((label, time.perf_counter() - t0))
+    return out
+
+
+def steps(character: str, action: str, n_frames: int, fps: float) -> list[tuple[str, float]]:
+    """Time each build step separately, then the whole build_subject, in a fresh scene."""
+    import bpy
+
+    from synthgen.blender import characters as ch
+    from synthgen.blender.retarget import interpolate_rigid
+
+    rows: list[tuple[str, float]] = []
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    times = np.arange(-1, n_frames + 1) / fps
+    spec = _subject(character, action, times)
+    job = _job(spec, n_frames, fps)
+    char = _timed("load character", lambda: ch.load_character(spec.character, "bench"), rows)
+    motion = _timed("import action", lambda: ch.load_motion(spec.action), rows)
+    pose, err = _timed("retarget (all source frames)",
+                       lambda: ch.retarget_motion(motion, char.skeleton), rows)
+    baked = _timed("resample to clip times", lambda: interpolate_rigid(
+        char.skeleton, pose, motion.fps, times, loop=motion.loopable), rows)
+    _timed(f"bake {len(times)} frames", lambda: ch.bake(char, baked, list(job.baked_frames())), rows)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    handle = _timed("build_subject (whole)", lambda: ch.build_subject(spec, job), rows)
+    _timed(f"evaluate mesh at {len(times)} frames",
+           lambda: [handle.evaluated_vertices(f) for f in job.baked_frames()], rows)
+    rows.append(("  source frames / fps", float(motion.pose.rot.shape[0]), motion.fps))
+    rows.append(("  direction error mean / p95 (deg)", float(err.mean()), float(np.percentile(err, 95))))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=121)
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--mixamo", type=Path,
+                    default=Path(__file__).resolve().parents[2] / "shared" / "assets" / "mixamo")
+    args = ap.parse_args()
+    cases = [("procedural:humanoid/tall-red-hoodie", "procedural:action/backflip", "procedural")]
+    if (args.mixamo / "character_jumping.fbx").is_file():
+        cases.insert(0, (str(args.mixamo / "character_jumping.fbx"),
+                         str(args.mixamo / "anim_samba_dancing_noskin.fbx"), "Samba -> model_T"))
+    budget = RENDER_S_PER_FRAME * args.frames
+    for character, action, label in cases:
+        rows = steps(character, action, args.frames, args.fps)
+        print(f"\n== {label}: {args.frames} frames at {args.fps:g} fps")
+        whole = 0.0
+        for row in rows:
+            if row[0].startswith("  "):
+                print(f"{row[0]:<40s} {row[1]:10.2f} {row[2]:10.2f}")
+                continue
+            print(f"{row[0]:<40s} {row[1]:10.3f} s")
+            if row[0] == "build_subject (whole)":
+                whole = row[1]
+        print(f"{'build / flow-render budget':<40s} {whole / budget:10.3f}  "
+              f"({whole:.2f} s vs {budget:.1f} s = {args.frames} x {RENDER_S_PER_FRAME} s)")
+
+
+if __name__ == "__main__":
+    main()
