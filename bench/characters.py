@@ -79,7 +79,10 @@ def steps(character: str, action: str, n_frames: int, fps: float) -> list[tuple[
     _timed(f"evaluate mesh at {len(times)} frames",
            lambda: [handle.evaluated_vertices(f) for f in job.baked_frames()], rows)
     rows.append(("  source frames / fps", float(motion.pose.rot.shape[0]), motion.fps))
-    rows.append(("  direction error mean / p95 (deg)", float(err.mean()), float(np.percentile(err, 95))))
+    rows.append(("  numpy retarget error mean / p95 (deg)", float(err.mean()), float(np.percentile(err, 95))))
+    baked_err = handle.direction_error_deg(list(job.baked_frames()))
+    rows.append(("  baked (Blender) error mean / p95 (deg)", float(baked_err.mean()),
+                 float(np.percentile(baked_err, 95))))
     return rows
 
 
@@ -101,7 +104,7 @@ def main() -> None:
         whole = 0.0
         for row in rows:
             if row[0].startswith("  "):
-                print(f"{row[0]:<40s} {row[1]:10.2f} {row[2]:10.2f}")
+                print(f"{row[0]:<40s} {row[1]:10.3f} {row[2]:10.3f}")
                 continue
             print(f"{row[0]:<40s} {row[1]:10.3f} s")
             if row[0] == "build_subject (whole)":
