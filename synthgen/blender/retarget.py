@@ -19,6 +19,7 @@ hip-height ratio.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -259,6 +260,44 @@ def interpolate_rigid(skel: Skeleton, pose: WorldPose, fps: float, times: np.nda
 
 
 # --------------------------------------------------------------------------- retargeting
+#: The joint each bone points at (its chain child). A bone's *direction* is the vector from
+#: its head to that child's head when the skeleton has the child (importers give branching
+#: bones such as the hips arbitrary axes: BVH hips point down), else its Y axis.
+CHAIN_CHILD = {"Hips": "Spine", "Spine": "Spine1", "Spine1": "Spine2", "Spine2": "Neck",
+               "Neck": "Head", "Head": "HeadTop_End"}
+for _s in ("Left", "Right"):
+    CHAIN_CHILD.update({_s + a: _s + b for a, b in (
+        ("Shoulder", "Arm"), ("Arm", "ForeArm"), ("ForeArm", "Hand"), ("Hand", "HandMiddle1"),
+        ("UpLeg", "Leg"), ("Leg", "Foot"), ("Foot", "ToeBase"), ("ToeBase", "Toe_End"))})
+
+
+def _child(skel: Skeleton, b: int) -> int | None:
+    c = CHAIN_CHILD.get(skel.names[b][len(PREFIX):])
+    return skel.index.get(PREFIX + c) if c else None
+
+
+def rest_direction(skel: Skeleton, b: int) -> np.ndarray:
+    """Unit rest direction of bone ``b`` (towards its chain child, else its Y axis)."""
+    c = _child(skel, b)
+    d = skel.rest_head[c] - skel.rest_head[b] if c is not None else skel.rest_rot[b][:, 1]
+    n = np.linalg.norm(d)
+    return d / n if n > 1e-9 else skel.rest_rot[b][:, 1]
+
+
+def pose_directions(skel: Skeleton, pose: WorldPose, bones) -> np.ndarray:
+    """Unit world directions (T, len(bones), 3) of ``bones`` in ``pose``: the bone's Y axis,
+    or, where that axis does not run along the bone at rest (BVH hips...), the vector to
+    its chain child's head."""
+    out = []
+    for b in bones:
+        c = _child(skel, b)
+        d = pose.rot[:, b][:, :, 1]
+        if c is not None and float(rest_direction(skel, b) @ skel.rest_rot[b][:, 1]) < math.cos(math.radians(1)):
+            d = pose.head[:, c] - pose.head[:, b]
+        out.append(d / np.linalg.norm(d, axis=-1, keepdims=True))
+    return np.stack(out, axis=1)
+
+
 def bone_pairs(src: Skeleton, tgt: Skeleton) -> list[tuple[int, int]]:
     """(source index, target index) for every bone present in both (by canonical name)."""
     return [(src.index[n], tgt.index[n]) for n in tgt.names if n in src.index]
@@ -287,7 +326,7 @@ def retarget(src: Skeleton, pose: WorldPose, tgt: Skeleton, root_scale: float,
     for b, p in enumerate(tgt.parents):
         if b in mapped:
             s = mapped[b]
-            Q = arc(tgt.rest_rot[b][:, 1], src.rest_rot[s][:, 1])
+            Q = arc(rest_direction(tgt, b), rest_direction(src, s))
             W[:, b] = pose.rot[:, s] @ (src.rest_rot[s].T @ Q @ tgt.rest_rot[b])
         elif p >= 0:
             W[:, b] = W[:, p] @ (tgt.rest_rot[p].T @ tgt.rest_rot[b])
@@ -308,10 +347,9 @@ def direction_error_deg(src: Skeleton, src_pose: WorldPose, tgt: Skeleton,
                         tgt_pose: WorldPose) -> np.ndarray:
     """Angle (deg) between source and target world bone directions, (T, mapped bones)."""
     pairs = bone_pairs(src, tgt)
-    s = src_pose.direction()[:, [p[0] for p in pairs]]
-    t = tgt_pose.direction()[:, [p[1] for p in pairs]]
-    cos = np.sum(s * t, axis=-1) / (np.linalg.norm(s, axis=-1) * np.linalg.norm(t, axis=-1))
-    return np.degrees(np.arccos(cos.clip(-1, 1)))
+    s = pose_directions(src, src_pose, [p[0] for p in pairs])
+    t = pose_directions(tgt, tgt_pose, [p[1] for p in pairs])
+    return np.degrees(np.arccos(np.sum(s * t, axis=-1).clip(-1, 1)))
 
 
 # --------------------------------------------------------------------------- feet
