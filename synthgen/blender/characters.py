@@ -20,7 +20,8 @@ import numpy as np
 
 from ..errors import SynthgenError
 from . import humanoid, motions
-from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, check_required, interpolate_rigid,
+from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, bone_pairs, canonical_name,
+                       check_required, interpolate_rigid, orthonormalize, pose_directions,
                        lowest_sole, mat_to_quat, retarget, stance_frames)
 
 log = logging.getLogger(__name__)
@@ -67,51 +68,48 @@ class SubjectHandle:
     instance_id: int
     error_deg: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     source: Motion | None = None          # the action as loaded (action frame)
+    skeleton: Skeleton | None = None      # the character's rest skeleton (character frame)
     source_times: dict = field(default_factory=dict)   # Blender frame -> source time (s)
     heading_deg: float = 0.0
 
-    def bone_directions(self, frame: int) -> dict:
-        """{canonical bone name: world unit direction (3,)} of the evaluated armature."""
+    def evaluated_pose(self, frame: int) -> WorldPose:
+        """World rotations (1, B, 3, 3) and heads (1, B, 3) of the character skeleton's bones
+        as Blender evaluates the armature at ``frame`` (placement included)."""
         import bpy
-        from .retarget import canonical_name
 
         scene = bpy.context.scene
         if scene.frame_current != frame:
             scene.frame_set(frame)
         ev = self.armature.evaluated_get(bpy.context.evaluated_depsgraph_get())
         W = np.array(ev.matrix_world)
-        out = {}
+        by_name = {}
         for pb in ev.pose.bones:
             c = canonical_name(pb.name)
-            if c is None:
-                continue
-            d = (W[:3, :3] @ (np.array(pb.tail) - np.array(pb.head)))
-            n = np.linalg.norm(d)
-            if n > 0:
-                out[c] = d / n
-        return out
+            if c is not None:
+                by_name[c] = W @ np.array(pb.matrix)
+        B = len(self.skeleton.names)
+        rot, head = np.tile(np.eye(3), (1, B, 1, 1)), np.zeros((1, B, 3))
+        for i, n in enumerate(self.skeleton.names):
+            if n in by_name:
+                rot[0, i], head[0, i] = orthonormalize(by_name[n][:3, :3]), by_name[n][:3, 3]
+        return WorldPose(rot, head)
 
     def direction_error_deg(self, frames) -> np.ndarray:
-        """Angle (deg) between the source's and the *baked* character's world bone directions,
-        (len(frames), mapped bones): source at this frame's source time, turned by the
-        heading. Measured on Blender's evaluated armature, so baking errors count too."""
+        """Angle (deg) between the source's and the *baked* character's world bone
+        directions (:func:`~synthgen.blender.retarget.pose_directions`), (len(frames),
+        mapped bones): the source at each frame's source time, turned by the heading.
+        Measured on Blender's evaluated armature, so baking errors count too."""
         src = self.source
         times = np.array([self.source_times[f] for f in frames])
         sp = interpolate_rigid(src.skeleton, src.pose, src.fps, times, loop=src.loopable)
         a = math.radians(self.heading_deg)
         rz = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
-        out = []
-        for k, f in enumerate(frames):
-            tgt = self.bone_directions(f)
-            names = [n for n in src.skeleton.names if n in tgt and n in self._mapped()]
-            sd = np.array([rz @ sp.rot[k, src.skeleton.index[n]][:, 1] for n in names])
-            td = np.array([tgt[n] for n in names])
-            out.append(np.degrees(np.arccos(np.sum(sd * td, axis=1).clip(-1, 1))))
-        return np.array(out)
-
-    def _mapped(self) -> set:
-        from .retarget import canonical_name
-        return {canonical_name(b.name) for b in self.armature.data.bones} - {None}
+        pairs = bone_pairs(src.skeleton, self.skeleton)
+        sd = pose_directions(src.skeleton, sp, [p[0] for p in pairs]) @ rz.T
+        tgt = [self.evaluated_pose(f) for f in frames]
+        tp = WorldPose(np.concatenate([t.rot for t in tgt]), np.concatenate([t.head for t in tgt]))
+        td = pose_directions(self.skeleton, tp, [p[1] for p in pairs])
+        return np.degrees(np.arccos(np.sum(sd * td, axis=-1).clip(-1, 1)))
 
     def evaluated_vertices(self, frame: int) -> np.ndarray:
         """World-space vertices (V, 3) float32 of all meshes (concatenated) at ``frame``,
@@ -316,7 +314,7 @@ def build_subject(spec, job) -> SubjectHandle:
     char.armature.matrix_world = _matrix(placement(spec, char.height) @ char.frame)
     for obj in char.meshes:
         obj.pass_index = int(spec.instance_id)
-    handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err, motion,
+    handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err, motion, char.skeleton,
                            dict(zip(frames, times.tolist())), float(spec.heading_deg))
     counts = {len(handle.evaluated_vertices(f)) for f in (frames[0], frames[len(frames) // 2], frames[-1])}
     if len(counts) != 1:
