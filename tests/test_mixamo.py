@@ -188,3 +188,44 @@ def test_corrupt_fbx(mixamo_dir, tmp_path):
             mixamo.load_motion(path)
         assert "\n" not in str(exc.value) and f"bad{i}.fbx: file: not a readable FBX file" in str(exc.value)
     assert len(bpy.data.objects) == 0
+
+
+# --------------------------------------------------------------------------- BVH
+_CMU = {"Spine": "LowerBack", "Spine1": "Spine", "Spine2": "Spine1"}
+
+
+def _samba_as_cmu_bvh(samba, out, frames: int = 48) -> None:
+    """The real Samba re-exported by Blender's BVH exporter with CMU-style joint names
+    (Hips, LowerBack, Spine, Spine1, ..., no prefix; centimetres)."""
+    reset()
+    bpy.ops.import_scene.fbx(filepath=str(samba))
+    arm = next(o for o in bpy.data.objects if o.type == "ARMATURE")
+    for b in arm.data.bones:
+        short = b.name.replace("mixamorig:", "")
+        b.name = _CMU.get(short, short)
+    bpy.context.view_layer.objects.active = arm
+    arm.select_set(True)
+    assert "FINISHED" in bpy.ops.export_anim.bvh(filepath=str(out), frame_start=1, frame_end=frames)
+
+
+def test_bvh_with_cmu_names_matches_the_fbx_source(samba, tmp_path):
+    """A CMU-named BVH of the same motion loads through the bone map to the same world bone
+    directions (its hips bone points down, unlike Mixamo's) and the same hips path, in m."""
+    path = tmp_path / "samba_cmu.bvh"
+    _samba_as_cmu_bvh(samba, path)
+    reset()
+    bvh = mixamo.load_motion(path)
+    fbx = mixamo.load_motion(samba)
+    assert bvh.fps == pytest.approx(24.0, abs=1e-3) and bvh.pose.rot.shape[0] == 48
+    assert not bvh.skeleton.missing() and bvh.skeleton.hip_height == pytest.approx(0.90, abs=0.01)
+    from synthgen.blender import retarget as rt
+    err = rt.direction_error_deg(fbx.skeleton, rt.WorldPose(fbx.pose.rot[:48], fbx.pose.head[:48]),
+                                 bvh.skeleton, bvh.pose)
+    assert err.shape[1] == 22 and err.mean() < 1.0, err.mean(axis=0)
+    assert np.abs(bvh.pose.head[:, 0] - fbx.pose.head[:48, 0]).max() < 1e-3
+    # and onto a procedural character, baked: same error budget as the FBX source
+    reset()
+    spec = subject("procedural:humanoid/slim-yellow-tracksuit", str(path), np.arange(12) / 24.0)
+    h = characters.build_subject(spec, human_job([spec], n_frames=10))
+    baked = h.direction_error_deg(list(range(0, 12, 3)))
+    assert baked.mean() < 1.0

@@ -202,13 +202,16 @@ def source_stance(motion: "Motion") -> np.ndarray:
     return stance_frames(motion.skeleton, motion.pose, motion.fps, height_tol=0.02, speed_tol=0.5)
 
 
-def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False) -> tuple[WorldPose, np.ndarray]:
-    """Retarget onto ``target`` (character frame), grounded; returns (pose, errors (T, M) deg)."""
+def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False,
+                    foot_lock: bool = True) -> tuple[WorldPose, np.ndarray]:
+    """Retarget onto ``target`` (character frame); with ``foot_lock`` the source's stance
+    frames are grounded (:func:`ground`). Returns (pose, errors (T, M) deg)."""
     from .retarget import direction_error_deg
     check_required(target, "character")
     scale = target.hip_height / motion.skeleton.hip_height
     pose = retarget(motion.skeleton, motion.pose, target, scale, in_place=in_place)
-    pose = ground(target, pose, source_stance(motion))
+    if foot_lock:
+        pose = ground(target, pose, source_stance(motion))
     pose = clear_floor(target, pose)
     return pose, direction_error_deg(motion.skeleton, motion.pose, target, pose)
 
@@ -304,7 +307,8 @@ def build_subject(spec, job) -> SubjectHandle:
     char = load_character(spec.character, name)
     motion = load_motion(spec.action)
     try:
-        pose, err = retarget_motion(motion, char.skeleton, in_place=spec.root_motion == "in_place")
+        pose, err = retarget_motion(motion, char.skeleton, in_place=spec.root_motion == "in_place",
+                                    foot_lock=spec.foot_lock)
     except RetargetError as exc:
         raise CharacterError(str(exc), source=spec.action.id, field="skeleton") from None
     frames = list(job.baked_frames())
