@@ -59,3 +59,23 @@ def is_inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
         return True
     except ValueError:
         return False
+
+
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` on this host still runs (a zombie counts as dead).
+
+    Zombies matter: a SIGKILLed worker whose parent is gone may never be reaped in a
+    container, and its temporary files must still be recognised as abandoned.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True          # no /proc (macOS) or it vanished meanwhile: trust kill()
+    fields = stat.rsplit(")", 1)[-1].split()
+    return not (fields and fields[0] in ("Z", "X"))

@@ -43,3 +43,20 @@ def test_sha256_and_is_inside(tmp_path):
     assert sha256_file(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert is_inside(f, tmp_path)
     assert not is_inside(tmp_path / ".." / "elsewhere", tmp_path)
+
+
+def test_pid_alive_sees_running_dead_and_zombie_processes():
+    import subprocess
+    import sys
+    import time
+
+    from synthgen.fsutil import pid_alive
+
+    assert pid_alive(os.getpid())
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.time() + 10
+    while pid_alive(proc.pid) and time.time() < deadline:   # exits, stays a zombie (not reaped)
+        time.sleep(0.05)
+    assert not pid_alive(proc.pid)
+    proc.wait()
+    assert not pid_alive(proc.pid)

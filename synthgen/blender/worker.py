@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import __version__, layout
 from ..errors import RenderError
-from ..fsutil import atomic_write_text, is_inside
+from ..fsutil import atomic_write_text, is_inside, pid_alive
 from ..job import Job
 from . import exrfile, scene as scene_mod
 from .devices import setup_device
@@ -136,20 +136,11 @@ def _remove_stale_temps(clip_dir: Path) -> None:
         m = _TEMP_RE.search(tmp.name)
         try:
             mine = m is not None and m["host"] == _HOST
-            if (mine and not _alive(int(m["pid"]))) or now - tmp.stat().st_mtime > STALE_TEMP_S:
+            if (mine and not pid_alive(int(m["pid"]))) or now - tmp.stat().st_mtime > STALE_TEMP_S:
                 tmp.unlink()
         except (OSError, ValueError, IndexError):
             pass
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _frame_range(job: Job, frames, source) -> list[int]:

@@ -17,7 +17,7 @@ import tarfile
 from pathlib import Path
 
 from ..errors import ExportError
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_text, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class DatasetLock:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 pid = self._owner()
-                if pid is not None and _alive(pid):
+                if pid is not None and pid_alive(pid):
                     raise ExportError(f"another export (pid {pid}) is writing this dataset",
                                       source=str(self.path.parent)) from None
                 self.path.unlink(missing_ok=True)
@@ -194,15 +194,6 @@ class DatasetLock:
     def __exit__(self, *exc) -> None:
         self.path.unlink(missing_ok=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove_temps(out: Path) -> None:
