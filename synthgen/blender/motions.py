@@ -320,8 +320,8 @@ def high_kick(t, rig):
     """Right-leg high kick to head height and back, arms counter-balancing."""
     k = bump(t, 0.35, 0.95)
     root = np.array([0.0, 0.02 * k, rig.hip_z - 0.03 - 0.03 * k])
-    rr = rot_x(-0.25 * k)
-    local = {**legs_fk(0, 1.9 * k, 0, 0.25 * (1 - k) * bump(t, 0.3, 1.0) + 0.05, 0, 0),
+    rr = rot_x(-0.35 * k)
+    local = {**legs_fk(0, 2.3 * k, 0, 0.25 * (1 - k) * bump(t, 0.3, 1.0) + 0.05, 0, 0),
              **arms(REST_ARMS - 0.9 * k, REST_ARMS - 0.4 * k, -0.4 * k, 0.6 * k, 0.4, 0.6)}
     feet = {"Left": rig.stand_feet()["Left"]}
     if k < 0.05:
@@ -384,8 +384,24 @@ def arm_waves(t, rig):
     return Frame(root, I3, local, rig.stand_feet(dx=0.12))
 
 
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    return v / np.linalg.norm(v)
+
+
+def aim_arm(side: str, upper, fore) -> dict:
+    """Local rotations pointing a T-pose arm's upper arm along ``upper`` and its forearm
+    along ``fore`` (directions in the body frame, left-arm coordinates; mirrored for the
+    right arm)."""
+    m = np.array([1.0, 1.0, 1.0]) if side == "Left" else np.array([-1.0, 1.0, 1.0])
+    rest = m * np.array([1.0, 0.0, 0.0])
+    a = arc(rest, _unit(m * np.asarray(upper)))
+    f = arc(rest, _unit(m * np.asarray(fore)))
+    return {side + "Arm": a, side + "ForeArm": a.T @ f}
+
+
 def punch_combo(t, rig):
-    """Boxing stance and a fast jab-cross-hook combination."""
+    """Boxing guard and a fast jab-cross combination (fists from the chin straight out)."""
     beats = [(0.3, "Left"), (0.55, "Right"), (0.8, "Left"), (1.05, "Right"), (1.3, "Left")]
     ext = {"Left": 0.0, "Right": 0.0}
     for tb, s in beats:
@@ -393,11 +409,12 @@ def punch_combo(t, rig):
     twist = 0.5 * (ext["Right"] - ext["Left"])
     root = np.array([0.0, 0.0, rig.hip_z - 0.08])
     rr = rot_z(0.3 * twist)
-    guard = dict(lower_l=REST_ARMS - 0.2, lower_r=REST_ARMS - 0.2, fwd_l=1.3, fwd_r=1.3, elbow_l=2.2, elbow_r=2.2)
-    local = arms(guard["lower_l"] - 0.9 * ext["Left"], guard["lower_r"] - 0.9 * ext["Right"],
-                 1.3 + 0.2 * ext["Left"], 1.3 + 0.2 * ext["Right"],
-                 2.2 * (1 - ext["Left"]), 2.2 * (1 - ext["Right"]))
-    local["Spine1"] = rot_z(0.3 * twist)
+    guard_up, guard_fore = _unit([0.35, -0.3, -0.85]), _unit([-0.2, -0.55, 0.8])
+    punch = _unit([-0.12, -1.0, 0.02])
+    local = {"Spine1": rot_z(0.3 * twist)}
+    for s in ("Left", "Right"):
+        e = ext[s]
+        local.update(aim_arm(s, (1 - e) * guard_up + e * punch, (1 - e) * guard_fore + e * punch))
     return Frame(root, rr, local, rig.stand_feet(dx=0.08))
 
 
