@@ -262,7 +262,7 @@ def windmill(t, rig):
     yaw = 2 * math.pi * 1.4 * max(t - 0.3, 0) ** 1.0
     tilt = 1.35 * enter
     roll = 0.5 * math.sin(2 * math.pi * 1.4 * t) * enter
-    root = np.array([0.0, 0.0, rig.hip_z - (rig.hip_z - 0.36) * enter])
+    root = np.array([0.0, 0.0, rig.hip_z - (rig.hip_z - 0.05) * enter])   # floor_lift keeps contact
     rr = rot_z(yaw) @ rot_y(roll) @ rot_x(-tilt)
     v = 0.9 * enter
     local = {**legs_fk(1.1 * enter, 1.1 * enter, 0.1, 0.1, v, v),
