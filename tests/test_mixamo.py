@@ -10,7 +10,7 @@ import pytest
 
 import scenes
 from synthgen import layout
-from synthgen.blender import characters, humanoid, mixamo
+from synthgen.blender import characters, mixamo
 from synthgen.blender.worker import render_job
 from test_characters import human_job, reset, subject
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import SynthgenError
 from . import humanoid, motions
-from .retarget import (PREFIX, RetargetError, Skeleton, WorldPose, bone_pairs, canonical_name,
+from .retarget import (RetargetError, Skeleton, WorldPose, bone_pairs, canonical_name,
                        check_required, interpolate_rigid, orthonormalize, pose_directions,
                        lowest_sole, mat_to_quat, retarget, stance_frames)
 
@@ -242,7 +242,6 @@ def bake(char: Character, pose: WorldPose, frames: list[int]) -> None:
     names = [b.name for b in bones]
     canon = {}
     for n in names:
-        from .retarget import canonical_name
         c = canonical_name(n)
         if c in skel.index:
             canon[n] = skel.index[c]
