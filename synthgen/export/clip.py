@@ -58,6 +58,7 @@ class ClipOptions:
     fb_beta: float = flowmod.FB_BETA
     hsv_pix_fmt: str = "yuv444p"
     hsv_crf: int = 4
+    hsv_preset: str = "ultrafast"     # x264: faster and closer to the input than veryfast
     tags: list[str] | None = None                   # None = the job's caption tags
 
 
@@ -156,7 +157,8 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     seg0 = None
     prev = None   # (forward flow float32, behind mask, seg) of the previous frame
     try:
-        for k, fr in enumerate(_prefetched(job, src.frames, want_rgb, seg_dtype)):
+        for k, fr in enumerate(_prefetched(job, src.frames, want_rgb, seg_dtype,
+                                           depth="depth" in writers)):
             qa.add_frame(fr.seg, fr.bg)
             if k == 0:
                 seg0 = fr.seg
@@ -206,34 +208,46 @@ class FrameFlows:
     rgb8: np.ndarray | None
 
 
-def frame_flows(job: Job, path: Path, frame: int, rgb: bool, seg_dtype) -> FrameFlows:
-    """Read Blender frame ``frame`` and convert it (DESIGN.md §3 signs, background fill)."""
-    fp = exr.read_frame(path, rgb=rgb, expect_shape=(job.height, job.width))
-    fwd, bwd = flowmod.vector_to_flows(fp.vector)
-    behind = flowmod.fill_background(fwd, fp.depth, job.K(frame), job.c2w(frame),
+def frame_flows(job: Job, path: Path, frame: int, rgb: bool, seg_dtype, *,
+                depth: bool = True) -> FrameFlows:
+    """Read Blender frame ``frame`` and convert it (DESIGN.md §3 signs, background fill).
+    ``depth=False`` leaves ``FrameFlows.depth`` None (not exported: skip the pass)."""
+    ch = exr.read_frame_channels(path, rgb=rgb, expect_shape=(job.height, job.width))
+    return convert_frame(job, ch, frame, rgb, seg_dtype, depth=depth)
+
+
+def convert_frame(job: Job, ch: dict[str, np.ndarray], frame: int, rgb: bool, seg_dtype, *,
+                  depth: bool = True) -> FrameFlows:
+    """:func:`frame_flows` from channels already read by :func:`exr.read_frame_channels`."""
+    fwd, bwd = flowmod.channels_to_flows(*(ch[n] for n in layout.VECTOR_CHANNELS))
+    z = ch[layout.DEPTH_CHANNEL]
+    behind = flowmod.fill_background(fwd, z, job.K(frame), job.c2w(frame),
                                      job.K(frame + 1), job.c2w(frame + 1))
-    flowmod.fill_background(bwd, fp.depth, job.K(frame), job.c2w(frame),
+    flowmod.fill_background(bwd, z, job.K(frame), job.c2w(frame),
                             job.K(frame - 1), job.c2w(frame - 1))
-    bg = flowmod.background_mask(fp.depth)
-    seg = np.rint(np.nan_to_num(fp.index)).astype(seg_dtype)
-    depth = np.where(bg, np.float32(np.inf), fp.depth)
-    return FrameFlows(fwd, bwd, behind, bg, seg, depth, _srgb8(fp.rgb) if rgb else None)
+    bg = flowmod.background_mask(z)
+    seg = np.rint(np.nan_to_num(ch[layout.INDEX_CHANNEL])).astype(seg_dtype)
+    dep = np.where(bg, np.float32(np.inf), z) if depth else None
+    rgb8 = _srgb8(np.stack([ch[n] for n in layout.RGB_CHANNELS], axis=-1)) if rgb else None
+    return FrameFlows(fwd, bwd, behind, bg, seg, dep, rgb8)
 
 
-def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype):
-    """Yield :class:`FrameFlows` in order while the next frame is read and converted in a
-    thread (OpenEXR and numpy release the GIL, so this overlaps the main thread's work)."""
+def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype, depth: bool = True):
+    """Yield :class:`FrameFlows` in order. A thread reads (decompresses) the next frame's
+    EXR while this one converts the current frame and the caller works on it: the read is
+    the longest stage, so it alone sets the pace."""
     from concurrent.futures import ThreadPoolExecutor
 
+    shape = (job.height, job.width)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exr") as pool:
-        pending = None
-        for k, path in enumerate(paths):
-            nxt = pool.submit(frame_flows, job, path, job.frame_start + k, rgb, seg_dtype)
-            if pending is not None:
-                yield pending.result()
-            pending = nxt
-        if pending is not None:
-            yield pending.result()
+        pending = pool.submit(exr.read_frame_channels, paths[0], rgb=rgb, expect_shape=shape) \
+            if paths else None
+        for k in range(len(paths)):
+            ch = pending.result()
+            pending = pool.submit(exr.read_frame_channels, paths[k + 1], rgb=rgb,
+                                  expect_shape=shape) if k + 1 < len(paths) else None
+            yield convert_frame(job, ch, job.frame_start + k, rgb, seg_dtype, depth=depth)
+            del ch
 
 
 def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
@@ -243,22 +257,40 @@ def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOption
     writers["flow"].write(fwd16)
     if "flow_bwd" in writers:
         writers["flow_bwd"].write(bwd_next.astype(np.float16))
-    valid, err, _ = flowmod.fb_consistency(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
+    valid, err, _, mag = flowmod.fb_check(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
     valid &= ~behind
     if "valid" in writers:
         writers["valid"].write(valid.view(np.uint8))
-    qa.add_pair(np.hypot(fwd[..., 0], fwd[..., 1]), err, valid)
+    qa.add_pair(mag, err, valid)
     _accumulate_instances(inst_sums, seg, fwd)
 
 
+#: Up to this many instances in a frame, per-instance sums use masks; beyond, bincount.
+_MAX_MASKED_INSTANCES = 16
+
+
 def _accumulate_instances(inst_sums: dict, seg: np.ndarray, fwd: np.ndarray) -> None:
-    """Per instance: list of this pair's mean forward flow over its mask in frame t."""
-    flat = seg.ravel().astype(np.int64)
+    """Per instance: list of this pair's mean forward flow over its mask in frame t.
+
+    Sums are float64 (complex128); the largest instance (usually the background) gets the
+    frame total minus the others, so only the small masks are gathered.
+    """
+    flat = seg.reshape(-1)
     n = np.bincount(flat)
-    su = np.bincount(flat, weights=fwd[..., 0].ravel())
-    sv = np.bincount(flat, weights=fwd[..., 1].ravel())
-    for iid in np.flatnonzero(n):
-        inst_sums.setdefault(int(iid), []).append((su[iid] / n[iid], sv[iid] / n[iid]))
+    ids = np.flatnonzero(n)
+    if len(ids) > _MAX_MASKED_INSTANCES:
+        wide = flat.astype(np.int64)
+        su = np.bincount(wide, weights=fwd[..., 0].ravel())
+        sv = np.bincount(wide, weights=fwd[..., 1].ravel())
+        sums = {int(i): complex(su[i], sv[i]) for i in ids}
+    else:
+        fc = np.ascontiguousarray(fwd, np.float32).view(np.complex64).reshape(-1)
+        big = int(ids[np.argmax(n[ids])])
+        sums = {int(i): complex(fc[flat == i].sum(dtype=np.complex128)) for i in ids if i != big}
+        sums[big] = complex(fc.sum(dtype=np.complex128)) - sum(sums.values())
+    for iid in ids:
+        mean = sums[int(iid)] / n[iid]
+        inst_sums.setdefault(int(iid), []).append((mean.real, mean.imag))
 
 
 def _instance_vectors(job: Job, inst_sums: dict, seg0) -> dict:
@@ -296,7 +328,8 @@ def _write_hsv(path: Path, flow_path: Path, s_f: float, fps: float, opts: ClipOp
     flows = np.load(flow_path, mmap_mode="r")
     n, H, W, _ = flows.shape
     window = 4
-    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf) as vw, \
+    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf,
+                     preset=opts.hsv_preset) as vw, \
             ThreadPoolExecutor(max_workers=2, thread_name_prefix="hsv") as pool:
         for start in range(0, n, window):
             chunk = range(start, min(start + window, n))

@@ -72,9 +72,10 @@ def read_channels(path: str | Path, names: tuple[str, ...] | list[str]) -> dict[
     return out
 
 
-def read_frame(path: str | Path, *, rgb: bool = False,
-               expect_shape: tuple[int, int] | None = None) -> FramePasses:
-    """Read one frame EXR of a render folder. ``expect_shape`` is ``(H, W)`` from the job."""
+def read_frame_channels(path: str | Path, *, rgb: bool = False,
+                        expect_shape: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
+    """The channels :func:`read_frame` needs, unstacked: channel name -> float32 ``(H, W)``
+    (Vector X/Y/Z/W, depth, object index, and RGBA when ``rgb``). Same checks and errors."""
     names = [*layout.VECTOR_CHANNELS, layout.DEPTH_CHANNEL, layout.INDEX_CHANNEL]
     if rgb:
         names += list(layout.RGB_CHANNELS)
@@ -83,6 +84,14 @@ def read_frame(path: str | Path, *, rgb: bool = False,
     if expect_shape is not None and depth.shape != tuple(expect_shape):
         raise ExportError(f"frame is {depth.shape[1]}x{depth.shape[0]}, the job says "
                           f"{expect_shape[1]}x{expect_shape[0]}", source=str(path), field="dataWindow")
+    return ch
+
+
+def read_frame(path: str | Path, *, rgb: bool = False,
+               expect_shape: tuple[int, int] | None = None) -> FramePasses:
+    """Read one frame EXR of a render folder. ``expect_shape`` is ``(H, W)`` from the job."""
+    ch = read_frame_channels(path, rgb=rgb, expect_shape=expect_shape)
+    depth = ch[layout.DEPTH_CHANNEL]
     vector = np.stack([ch[n] for n in layout.VECTOR_CHANNELS], axis=-1)
     rgba = np.stack([ch[n] for n in layout.RGB_CHANNELS], axis=-1) if rgb else None
     return FramePasses(vector=vector, depth=depth, index=ch[layout.INDEX_CHANNEL], rgb=rgba)

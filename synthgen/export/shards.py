@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 INDEX_FILE = "index.jsonl"
 STATS_FILE = "stats.json"
 SHARD_RE = re.compile(r"^shard-(\d{6})\.tar$")
+#: Member data is copied into the shard in chunks of this size (tarfile's default 16 KiB
+#: costs twice the CPU for 100 MB members).
+_COPY_BUFSIZE = 1 << 20
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+)+$")
 
 
@@ -101,7 +104,8 @@ class ShardWriter:
 
     def _open(self) -> None:
         self._tmp = self.out / f".{shard_name(self.number)}.{os.getpid()}.tmp"
-        self._tar = tarfile.open(self._tmp, "w", format=tarfile.USTAR_FORMAT)
+        self._tar = tarfile.open(self._tmp, "w", format=tarfile.USTAR_FORMAT,
+                                 copybufsize=_COPY_BUFSIZE)
 
     def _finish(self) -> None:
         self._tar.close()
