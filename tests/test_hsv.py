@@ -83,3 +83,28 @@ def test_video_keeps_odd_sizes(tmp_path, size):
     v = read_video(tmp_path / "v.mp4")
     assert v.shape == (2, H, W, 3)
     assert np.abs(v[0].astype(int) - img).mean() < 3
+
+
+def test_encode_matches_the_hsv_formula_everywhere():
+    """Table-driven encoder vs the HSV formula in float64 (colorsys semantics): within one
+    8-bit level for every direction, incl. exactly +-pi, and for odd, non-contiguous input."""
+    import colorsys
+    rng = np.random.default_rng(3)
+    flow = rng.normal(0, 3, (31, 17, 2)).astype(np.float32)
+    flow[0, :4] = [[-2.0, 0.0], [-2.0, -0.0], [0.0, 0.0], [1e-30, -1e-30]]   # +-pi, zero
+    s_f = 4.0
+    got = encode_hsv(flow[:, ::1], s_f).astype(int)
+    f = flow.astype(np.float64)
+    want = np.empty(got.shape, float)
+    for (i, j), (u, v) in zip(np.ndindex(flow.shape[:2]), f.reshape(-1, 2)):
+        h = np.mod(np.arctan2(v, u) / (2 * np.pi), 1.0)
+        want[i, j] = np.array(colorsys.hsv_to_rgb(h, 1.0, min(np.hypot(u, v) / s_f, 1.0))) * 255
+    assert np.abs(got - want).max() <= 1.0, np.abs(got - want).max()
+    np.testing.assert_array_equal(got[0, 0], got[0, 1])          # -pi and +pi: same colour
+    np.testing.assert_array_equal(encode_hsv(flow[:, ::2], s_f), encode_hsv(flow[:, ::2].copy(), s_f))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+def test_encode_survives_nan_flow():
+    flow = np.full((2, 3, 2), np.nan, np.float32)
+    assert encode_hsv(flow, 1.0).shape == (2, 3, 3)

@@ -89,8 +89,12 @@ def rotation_flow(K_from, c2w_from, K_to, c2w_to, width: int, height: int
     else:
         inv_z = np.where(ahead, np.float32(1.0) / np.where(ahead, z, np.float32(1.0)), np.float32(0.0))
     flow = np.empty((height, width, 2), np.float32)
-    flow[..., 0] = (M[0, 0] * u + M[0, 1] * v + M[0, 2]) * inv_z - u
-    flow[..., 1] = (M[1, 0] * u + M[1, 1] * v + M[1, 2]) * inv_z - v
+    t = np.empty((height, width), np.float32)
+    for c, own in ((0, u), (1, v)):         # ((M_c0 u + M_c1 v) + M_c2) / z - own, in place
+        np.add(M[c, 0] * u, M[c, 1] * v, out=t)
+        t += M[c, 2]
+        t *= inv_z
+        np.subtract(t, own, out=flow[..., c])
     if not all_ahead:
         flow[~ahead] = 0.0
     return flow, ahead

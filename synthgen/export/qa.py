@@ -31,7 +31,9 @@ class HalfHistogram:
         """Count ``values`` (any shape; the sign is dropped; NaN are ignored)."""
         bits = np.ascontiguousarray(values, np.float32).reshape(-1).view(np.uint32) & 0x7FFFFFFF
         bits >>= _SHIFT                                  # NaN patterns land above +inf
-        self.counts += np.bincount(bits, minlength=_N_BINS + 1024)[:_N_BINS]
+        hist = np.bincount(bits)                         # up to the largest bin present
+        n = min(len(hist), _N_BINS)
+        self.counts[:n] += hist[:n]
 
     @property
     def total(self) -> int:
