@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -258,3 +259,13 @@ def test_full_disk_during_export_leaves_no_shard(tmp_path, ray_address):
     assert not list(ds.glob("shard-*")) and not list(ds.glob(".*tmp*"))
     index = ds / "index.jsonl"
     assert not index.exists() or "big" not in index.read_text()
+
+
+def test_ray_tasks_render_with_the_threads_they_reserve(tmp_path, ray_address):
+    """--cpus-per-job N reserves N CPUs per task and Cycles renders with exactly N threads."""
+    jobs = tiny_jobs(tmp_path / "jobs", ["one"])
+    res = synthgen("render", str(jobs[0]), "--out", str(tmp_path / "out"), "--executor", "ray",
+                   "--address", ray_address, "--cpus-per-job", "1")
+    assert res.returncode == 0, res.stderr
+    info = json.loads((tmp_path / "out" / "one" / layout.RENDER_INFO_FILE).read_text())
+    assert info["cpu_threads"] == 1

@@ -280,6 +280,7 @@ def _finish(job: Job, clip_dir: Path, device_name: str, known_good: set[int]) ->
         "synthgen_version": __version__,
         "blender_version": bpy.app.version_string,
         "device": device_name,
+        "cpu_threads": bpy.context.scene.render.threads,   # of the run that finished the clip
         "mode": job.render.mode,
         "width": job.width,
         "height": job.height,

@@ -33,11 +33,12 @@ POLL_S = 0.5          # how often the driver counts finished frames for the fram
 
 
 def run_job(job_path: str, *, out_root: str, device: str | None = None, mode: str | None = None,
-            timeout: float | None = None, verbose: int = 0) -> JobResult:
+            timeout: float | None = None, verbose: int = 0, threads: int | None = None) -> JobResult:
     """Task body: :func:`~synthgen.render.run_one` with a subprocess tied to this process."""
-    argv = worker_command(job_path, out_root, device=device, mode=mode, verbose=verbose)
+    argv = worker_command(job_path, out_root, device=device, mode=mode, verbose=verbose,
+                          threads=threads)
     return run_one(job_path, out_root, device=device, mode=mode, timeout=timeout,
-                   command=launch.command(argv), verbose=verbose)
+                   command=launch.command(argv), verbose=verbose, threads=threads)
 
 
 def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.PathLike, *,
@@ -55,9 +56,8 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
     paths = [str(Path(p).absolute()) for p in job_paths]
     jobs = {p: _load(p) for p in paths}
-    _warn_all_cores(executor, jobs.values())
     task = partial(run_job, out_root=str(out_root), device=device, mode=mode, timeout=timeout,
-                   verbose=verbose)
+                   verbose=verbose, threads=_threads_per_task(executor))
     ready = {p: _finished(p, jobs[p], out_root, device, mode) for p in paths}
     todo = [(out_root / jobs[p].clip_id, jobs[p].n_frames) for p in paths if ready[p] is None]
     with _FrameBar(todo, enabled=executor.progress) as frames:
@@ -69,15 +69,12 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
     return [_result(o, jobs[o.item]) for o in outcomes]
 
 
-def _warn_all_cores(executor: Executor, jobs) -> None:
-    """Ray reserves ``cpus_per_job`` per task, but Cycles follows the job's own
-    ``render.threads`` (0 = every core of the node): say so when they disagree."""
+def _threads_per_task(executor: Executor) -> int | None:
+    """Cycles threads for each task: what a Ray task reserves (``--cpus-per-job``), so
+    concurrent renders on one node never oversubscribe it; None keeps the job's own
+    ``render.threads`` (local executors split cores themselves)."""
     cpus = getattr(executor, "cpus_per_job", None)
-    greedy = sum(isinstance(j, Job) and j.render.threads == 0 for j in jobs)
-    if cpus and greedy:
-        log.warning("%d jobs render with every core of their node (render.threads = 0) while "
-                    "each reserves %g CPUs (--cpus-per-job); plan them with threads = %d",
-                    greedy, cpus, max(1, int(cpus)))
+    return max(1, int(cpus)) if cpus else None
 
 
 def _load(path: str) -> Job | str:
