@@ -4,11 +4,14 @@
     python bench/export.py --frames 121          # longer
     python bench/export.py --clip renders/<id>   # an existing render folder
     python bench/export.py --rss                 # + peak RSS of exporting 121 frames at 1280x704
+    python bench/export.py --stages              # + CPU per stage, run one after another
 
 Prints: time to merely read every EXR of the clip (all channels the exporter needs), time
 to export it (default members: flow, valid, flow_hsv, plucker, txt, json), and the ratio
 (goal <= 1.5x), as wall-clock and as CPU seconds (robust on a busy machine). ``--rss`` exports a 1280x704, 121-frame clip in a child process and prints
-its peak resident memory (goal <= 2 GB).
+its peak resident memory (goal <= 2 GB). ``--stages`` runs the exporter's stages one after
+another on one thread and prints each one's CPU time (thread CPU, so other load on the
+machine matters less than for wall time).
 """
 from __future__ import annotations
 
@@ -87,6 +90,92 @@ def rss_child(width: int, height: int, frames: int) -> None:
               f"(flow member alone {flow_mb:.0f} MB; goal <= 2048 MiB), export {dt:.1f} s")
 
 
+def stage_profile(clip: Path) -> None:
+    """CPU seconds of each export stage, run sequentially on this thread (default members)."""
+    import collections
+    import resource
+    import tarfile
+    from contextlib import contextmanager
+
+    from synthgen.export import clip as cm, exr, flow as fm, hsv
+    from synthgen.export.blas import single_threaded_blas
+    from synthgen.export.npy import NpyStreamWriter
+    from synthgen.export.qa import ClipQA
+    from synthgen.export.video import VideoWriter
+
+    acc: dict[str, float] = collections.defaultdict(float)
+
+    @contextmanager
+    def stage(name):
+        t = time.thread_time()
+        yield
+        acc[name] += time.thread_time() - t
+
+    src = cm.load_clip(clip)
+    job, opts = src.job, cm.ClipOptions()
+    T, H, W = job.n_frames, job.height, job.width
+    with tempfile.TemporaryDirectory() as tmp, single_threaded_blas():
+        tmp = Path(tmp)
+        wf = NpyStreamWriter(tmp / "flow.npy", (T - 1, H, W, 2), np.float16)
+        wv = NpyStreamWriter(tmp / "valid.npy", (T - 1, H, W), np.uint8)
+        qa, inst, prev = ClipQA(1), {}, None
+        for k, path in enumerate(src.frames):
+            f = job.frame_start + k
+            with stage("EXR read + decompress"):
+                ch = exr.read_frame_channels(path, expect_shape=(H, W))
+            with stage("Vector -> flows"):
+                fwd, bwd = fm.channels_to_flows(*(ch[n] for n in layout.VECTOR_CHANNELS))
+            z = ch[layout.DEPTH_CHANNEL]
+            with stage("background fill (fwd + bwd)"):
+                behind = fm.fill_background(fwd, z, job.K(f), job.c2w(f), job.K(f + 1), job.c2w(f + 1))
+                fm.fill_background(bwd, z, job.K(f), job.c2w(f), job.K(f - 1), job.c2w(f - 1))
+            with stage("bg mask, seg ids, QA frame"):
+                bg = fm.background_mask(z)
+                seg = np.rint(np.nan_to_num(ch[layout.INDEX_CHANNEL])).astype(np.uint8)
+                qa.add_frame(seg, bg)
+            if prev is not None:
+                pf, pb, ps = prev
+                with stage("float16 + flow npy write"):
+                    wf.write(pf.astype(np.float16))
+                with stage("fb consistency (bilinear)"):
+                    valid, err, _, mag = fm.fb_check(pf, bwd, alpha=opts.fb_alpha, beta=opts.fb_beta)
+                with stage("valid npy write"):
+                    valid &= ~pb
+                    wv.write(valid.view(np.uint8))
+                with stage("QA histograms"):
+                    qa.add_pair(mag, err, valid)
+                with stage("instance means"):
+                    cm._accumulate_instances(inst, ps, pf)
+            prev = (fwd, behind, seg)
+        wf.close()
+        wv.close()
+        s_f = qa.mag.percentile(99)
+        flows = np.load(tmp / "flow.npy", mmap_mode="r")
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with VideoWriter(tmp / "hsv.mp4", W, H, job.fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf,
+                         preset=opts.hsv_preset) as vw:
+            for t in range(len(flows)):
+                with stage("HSV: encode (incl. f16 load)"):
+                    img = hsv.encode_hsv(cm._f16_to_f32(flows[t]), s_f)
+                with stage("HSV: pipe to ffmpeg"):
+                    vw.write(img)
+        kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        acc[f"ffmpeg x264 ({opts.hsv_preset}, process)"] = (kids2.ru_utime + kids2.ru_stime
+                                                          - kids.ru_utime - kids.ru_stime)
+        del flows
+        with stage("Plücker"):
+            cm._write_plucker(tmp / "plucker.npy", job, opts)
+        with stage("tar write (~100 MB)"):
+            with tarfile.open(tmp / "x.tar", "w", copybufsize=1 << 20) as tar:
+                for name in ("flow.npy", "valid.npy", "hsv.mp4", "plucker.npy"):
+                    tar.add(tmp / name, arcname=f"k.{name}")
+    total = sum(acc.values())
+    print(f"stages (CPU s, sequential, {T} frames):")
+    for name, sec in acc.items():
+        print(f"  {name:34s} {sec:6.3f} s  {1000 * sec / T:6.2f} ms/frame  {100 * sec / total:5.1f} %")
+    print(f"  {'total':34s} {total:6.3f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clip", type=Path, help="existing render folder (default: synthetic)")
@@ -94,6 +183,7 @@ def main() -> None:
     ap.add_argument("--height", type=int, default=480)
     ap.add_argument("--frames", type=int, default=49)
     ap.add_argument("--rss", action="store_true", help="also measure peak RSS at 1280x704x121")
+    ap.add_argument("--stages", action="store_true", help="also print CPU time per stage")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -108,6 +198,8 @@ def main() -> None:
         print(f"export    : wall {t_exp:6.2f} s ({1000 * t_exp / n:5.1f} ms/frame)  "
               f"cpu {c_exp:6.2f} s (incl. ffmpeg), shard {size:.0f} MB")
         print(f"ratio     : wall {t_exp / t_read:5.2f}x  cpu {c_exp / c_read:5.2f}x  (goal <= 1.5x)")
+        if args.stages:
+            stage_profile(clip)
     if args.rss:
         rss_child(1280, 704, 121)
 

@@ -327,21 +327,35 @@ def _write_inst_flow(path: Path, seg0: np.ndarray, instances: dict) -> Path:
 
 
 def _write_hsv(path: Path, flow_path: Path, s_f: float, fps: float, opts: ClipOptions) -> Path:
-    """Encode ``flow.npy`` frame by frame into the HSV-RGB video (two encoder threads, frames
-    kept in order, at most a few frames in memory)."""
+    """Encode ``flow.npy`` frame by frame into the HSV-RGB video: two encoder threads kept
+    busy by a sliding window of 4 frames (written in order). Frames are read with ``pread``
+    rather than a memory map, so the clip's flow never counts towards resident memory."""
+    import os
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    flows = np.load(flow_path, mmap_mode="r")
-    n, H, W, _ = flows.shape
-    window = 4
-    with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf,
-                     preset=opts.hsv_preset) as vw, \
-            ThreadPoolExecutor(max_workers=2, thread_name_prefix="hsv") as pool:
-        for start in range(0, n, window):
-            chunk = range(start, min(start + window, n))
-            for img in pool.map(lambda t: hsv.encode_hsv(_f16_to_f32(flows[t]), s_f), chunk):
-                vw.write(img)
-    del flows
+    with open(flow_path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        (n, H, W, _), _, dtype = read_header(fh)
+        offset, nbytes = fh.tell(), H * W * 2 * dtype.itemsize
+        fd = fh.fileno()
+
+        def encode(t: int) -> np.ndarray:
+            raw = np.frombuffer(os.pread(fd, nbytes, offset + t * nbytes), dtype)
+            return hsv.encode_hsv(_f16_to_f32(raw.reshape(H, W, 2)), s_f)
+
+        with VideoWriter(path, W, H, fps, pix_fmt=opts.hsv_pix_fmt, crf=opts.hsv_crf,
+                         preset=opts.hsv_preset) as vw, \
+                ThreadPoolExecutor(max_workers=2, thread_name_prefix="hsv") as pool:
+            pending: deque = deque()
+            for t in range(n):
+                pending.append(pool.submit(encode, t))
+                if len(pending) >= 4:
+                    vw.write(pending.popleft().result())
+            while pending:
+                vw.write(pending.popleft().result())
     return path
 
 
