@@ -19,7 +19,7 @@ from .. import layout
 from ..errors import ExportError, SynthgenError
 from ..job import Job, load_job
 from . import exr, flow as flowmod, hsv, plucker
-from .blas import single_threaded_blas
+from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
 from .qa import ClipQA
 from .video import VideoWriter
@@ -135,7 +135,8 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
     in ``opts.members``. Returns paths, ``s_f`` and QA; raises :class:`ExportError` on bad
     frames (the caller discards ``scratch``).
     """
-    with single_threaded_blas():       # see synthgen.export.blas: spinning BLAS workers
+    keep_freed_memory()                # see synthgen.export.blas: page faults per frame
+    with single_threaded_blas():       # and spinning BLAS workers
         return _compute_clip(src, scratch, opts)
 
 
