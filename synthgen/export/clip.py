@@ -239,20 +239,34 @@ def convert_frame(job: Job, ch: dict[str, np.ndarray], frame: int, rgb: bool, se
     return FrameFlows(fwd, bwd, behind, bg, seg, dep, rgb8)
 
 
+#: EXR reader threads: decompression releases the GIL, so two readers read a clip about
+#: twice as fast as one on two cores, and the conversion in the caller sets the pace.
+READ_THREADS = 2
+
+
 def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype, depth: bool = True):
-    """Yield :class:`FrameFlows` in order. A thread reads (decompresses) the next frame's
-    EXR while this one converts the current frame and the caller works on it: the read is
-    the longest stage, so it alone sets the pace."""
+    """Yield :class:`FrameFlows` in order. :data:`READ_THREADS` threads read (decompress)
+    the next frames' EXRs while this one converts the current frame and the caller works on
+    it; at most ``READ_THREADS`` frames are read ahead."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     shape = (job.height, job.width)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exr") as pool:
-        pending = pool.submit(exr.read_frame_channels, paths[0], rgb=rgb, expect_shape=shape) \
-            if paths else None
+    with ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="exr") as pool:
+        pending: deque = deque()
+        queued = 0
+
+        def read_ahead() -> None:
+            nonlocal queued
+            while queued < len(paths) and len(pending) < READ_THREADS:
+                pending.append(pool.submit(exr.read_frame_channels, paths[queued], rgb=rgb,
+                                           expect_shape=shape))
+                queued += 1
+
         for k in range(len(paths)):
-            ch = pending.result()
-            pending = pool.submit(exr.read_frame_channels, paths[k + 1], rgb=rgb,
-                                  expect_shape=shape) if k + 1 < len(paths) else None
+            read_ahead()
+            ch = pending.popleft().result()
+            read_ahead()
             yield convert_frame(job, ch, job.frame_start + k, rgb, seg_dtype, depth=depth)
             del ch
 
