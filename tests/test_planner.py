@@ -428,3 +428,16 @@ def test_template_rooms_keep_their_size_and_infeasible_clips_are_redrawn(tmp_pat
         for m in j.camera.c2w:
             x, y, z = np.asarray(m)[:3, 3]
             assert abs(x) <= 2.0 - 0.29 and abs(y) <= 1.5 - 0.29 and 0.15 <= z <= 2.5 - 0.29
+
+
+def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
+    """Rooms bounce light back: light power there is the sampled power x indoor scale."""
+    scale = load_preset("dynavid-human")["lights"]["indoor_intensity_scale"].sample(np.random.default_rng(0))
+    seen = set()
+    for job in human_jobs + camera_jobs:
+        params = job.plan.params
+        for i, light in enumerate(job.lights):
+            want = params[f"light{i}_intensity_w"] * (scale if job.environment.type == "basic" else 1.0)
+            assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
+            seen.add(job.environment.type)
+    assert "basic" in seen and scale < 1.0

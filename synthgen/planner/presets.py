@@ -55,7 +55,7 @@ SCHEMA: dict[str, dict[str, tuple]] = {
                     "shadow_catcher": ("bool",)},
     "lights": {"count": _num(lo=0, hi=8), "kind": _cat(LIGHT_KINDS), "distance_m": _num(lo=0.1),
                "height_m": _num(), "color_temperature_k": _num(lo=800, hi=40000),
-               "intensity_w": _num(lo=0), "size_m": _num(lo=0)},
+               "intensity_w": _num(lo=0), "size_m": _num(lo=0), "indoor_intensity_scale": _num(lo=0)},
     "subject": {"height_m": _num(lo=0.2), "playback_speed": _num(lo=0.05), "heading_deg": _num(),
                 "offset_m": _num(lo=0), "action_weighting": ("str", ("uniform", "dynamic_score")),
                 "root_motion": ("str", ROOT_MOTION), "foot_lock": ("bool",)},

@@ -37,6 +37,7 @@ class SceneDraw:
     room_jitter: list
     room_fixed: bool = False        # a .blend template: its size is what it is (never enlarged)
     lights: list = field(default_factory=list)
+    indoor_light_scale: float = 1.0  # light power factor inside rooms (walls bounce the light back)
     props: list = field(default_factory=list)
     quality: str = "low"
 
@@ -87,6 +88,8 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator, par
         room_fixed=bool(room is not None and room.is_file),
     )
     draw.lights = _sample_lights(preset, rng)
+    scale = preset.get("lights", "indoor_intensity_scale")
+    draw.indoor_light_scale = round(float(scale.sample(rng)), 6) if scale is not None else 1.0
     draw.props = _sample_props(preset, assets, rng)
     draw.quality = preset["render"]["quality"].sample(rng)
     _record_scene(draw, params)
@@ -130,7 +133,8 @@ def _record_scene(d: SceneDraw, params: dict) -> None:
                    "empty_light": d.empty_light, "scene_color": d.scene_color,
                    "background_color": d.background_color, "ambient_intensity": d.ambient_intensity,
                    "room": d.room_id if d.indoor_room else None, "light_count": len(d.lights),
-                   "prop_count": len(d.props), "quality": d.quality, "engine": "cycles"})
+                   "prop_count": len(d.props), "quality": d.quality, "engine": "cycles",
+                   "indoor_light_scale": d.indoor_light_scale if d.indoor_room else None})
     for i, L in enumerate(d.lights):
         params.update({f"light{i}_{k}": v for k, v in L.items()})
 
@@ -190,9 +194,10 @@ def build_lights(draw: SceneDraw, anchor: np.ndarray, room_size: list[float] | N
             pos[:2] = np.clip(pos[:2], -half, half)
             pos[2] = min(pos[2], room_size[2] - 0.2)
         target = [float(anchor[0]), float(anchor[1]), 1.0]
+        power = L["intensity_w"] * (draw.indoor_light_scale if draw.indoor_room else 1.0)
         out.append(LightSpec(kind=L["kind"], position=[round(float(v), 6) for v in pos],
                              target=target if L["kind"] in ("area", "spot", "sun") else None,
-                             color_temperature_k=L["color_temperature_k"], intensity_w=L["intensity_w"],
+                             color_temperature_k=L["color_temperature_k"], intensity_w=round(power, 4),
                              size=L["size_m"]))
     return out
 
