@@ -42,6 +42,12 @@ def frame_name(frame: int) -> str:
     return f"frame_{frame:04d}.exr"
 
 
+def frame_paths(clip_dir, frame_start: int, frame_end: int) -> list:
+    """Paths of the frame EXRs of rendered frames ``frame_start..frame_end`` in ``clip_dir``."""
+    from pathlib import Path
+    return [Path(clip_dir) / frame_name(f) for f in range(frame_start, frame_end + 1)]
+
+
 def required_channels(mode: str) -> tuple[str, ...]:
     """Channels every frame EXR of a clip rendered in ``mode`` must hold."""
     base = (*VECTOR_CHANNELS, DEPTH_CHANNEL, INDEX_CHANNEL, *FLOW_COMBINED_CHANNELS)

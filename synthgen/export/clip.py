@@ -96,7 +96,7 @@ def load_clip(path: str | Path) -> ClipSource:
         raise ExportError(f"holds job hash {marker[:12]}…, job.json hashes to {job.hash()[:12]}…",
                           source=str(done))
     info = _read_render_info(path / layout.RENDER_INFO_FILE)
-    frames = [path / layout.frame_name(f) for f in range(job.frame_start, job.frame_end + 1)]
+    frames = layout.frame_paths(path, job.frame_start, job.frame_end)
     missing = [f.name for f in frames if not f.is_file()]
     if missing:
         raise ExportError(f"{len(missing)} of {len(frames)} frames missing (first: {missing[0]})",

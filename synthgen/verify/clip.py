@@ -72,7 +72,7 @@ def load_clip(clip_dir: str | Path) -> tuple[Job, list[Path]]:
     if not job_path.is_file():
         raise VerifyError("file is missing (not a render folder?)", source=str(job_path))
     job = load_job(job_path)
-    paths = [clip_dir / layout.frame_name(f) for f in range(job.frame_start, job.frame_end + 1)]
+    paths = layout.frame_paths(clip_dir, job.frame_start, job.frame_end)
     for p in paths:
         if not p.is_file():
             raise VerifyError("frame EXR is missing (render not finished?)", source=str(p))
