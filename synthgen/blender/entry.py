@@ -8,8 +8,9 @@ Stock Blender::
 With bpy from PyPI the same script runs as ``python entry.py -- --job ...``. The script puts
 the folder holding the ``synthgen`` package on ``sys.path`` itself, so nothing has to be
 installed into Blender. Exit codes: 0 done, 1 render error, 2 bad job/arguments. One line
-``synthgen-progress <frame> <done> <total>`` is printed on stdout after each frame, and a
-user error is one line ``synthgen: error: ...`` on stderr.
+``synthgen-progress <frame> <done> <total>`` is printed on stdout after each frame, one line
+``synthgen-note <text>`` for each thing the user should know (e.g. frames of an unknown job
+set aside), and a user error is one line ``synthgen: error: ...`` on stderr.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 PROGRESS_PREFIX = "synthgen-progress"
+NOTE_PREFIX = "synthgen-note"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -56,6 +58,11 @@ def _progress(frame: int, done: int, total: int) -> None:
     sys.stdout.flush()
 
 
+def _note(line: str) -> None:
+    sys.stdout.write(f"{NOTE_PREFIX} {line}\n")
+    sys.stdout.flush()
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
@@ -66,7 +73,8 @@ def main(argv: list[str]) -> int:
         from synthgen.blender.worker import render_job
         job = load_job(args.job)
         render_job(job, Path(args.out), frames=_frames(args.frames), device=args.device,
-                   mode=args.mode, progress=_progress, source=args.job, threads=args.threads)
+                   mode=args.mode, progress=_progress, source=args.job, threads=args.threads,
+                   notes=_note)
     except SynthgenError as exc:
         sys.stderr.write(f"synthgen: error: {exc}\n")
         sys.stderr.flush()

@@ -10,14 +10,16 @@ belongs to ``flow[i]``; i = 0 .. T-2.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .. import layout
-from ..errors import ExportError, SynthgenError
-from ..job import Job, load_job
+from ..errors import ExportError
+from ..job import Job
+from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
@@ -25,6 +27,9 @@ from .qa import ClipQA
 from .video import VideoWriter
 
 log = logging.getLogger(__name__)
+
+#: A sample key: WebDataset splits member names at the first dot, tar names must be safe.
+SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 ARRAY_MEMBERS = ("flow", "flow_bwd", "valid", "depth", "seg")
 ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
@@ -78,43 +83,18 @@ class ClipResult:
 def load_clip(path: str | Path) -> ClipSource:
     """Check that ``path`` is a finished render folder and return its job and frame files.
 
-    Raises :class:`ExportError` naming the file and reason: no DONE marker, unreadable job,
-    DONE written for another job, missing frames.
+    "Finished" is :meth:`synthgen.renderdir.RenderDir.load`'s rule. Raises
+    :class:`ExportError` naming the file and reason: no DONE marker, unreadable job, DONE
+    written for another job, missing or changed frames, a clip id unfit as a sample key.
     """
-    path = Path(path)
-    if not path.is_dir():
-        raise ExportError("not a readable render folder", source=str(path))
-    done = path / layout.DONE_FILE
-    if not done.is_file():
-        raise ExportError("no DONE marker: render not finished", source=str(path))
-    try:
-        job = load_job(path / layout.JOB_FILE)
-    except SynthgenError as exc:
-        raise ExportError(str(exc)) from None
-    marker = done.read_text(encoding="utf-8", errors="replace").strip()
-    if marker and marker != job.hash():
-        raise ExportError(f"holds job hash {marker[:12]}…, job.json hashes to {job.hash()[:12]}…",
-                          source=str(done))
-    info = _read_render_info(path / layout.RENDER_INFO_FILE)
-    frames = layout.frame_paths(path, job.frame_start, job.frame_end)
-    missing = [f.name for f in frames if not f.is_file()]
-    if missing:
-        raise ExportError(f"{len(missing)} of {len(frames)} frames missing (first: {missing[0]})",
-                          source=str(path))
-    if len(frames) < 2:
-        raise ExportError("a clip needs at least 2 rendered frames for flow", source=str(path))
-    return ClipSource(path=path, job=job, render_info=info, frames=frames)
-
-
-def _read_render_info(path: Path) -> dict:
-    import json
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"unreadable ({exc})", source=str(path)) from None
-    return data if isinstance(data, dict) else {}
+    done = RenderDir(path).load(ExportError)
+    if not SAFE_KEY.match(done.job.clip_id):
+        raise ExportError(f"clip id {done.job.clip_id!r} cannot be a WebDataset key (letters, "
+                          "digits, '_' and '-' only)", source=str(done.path / layout.JOB_FILE),
+                          field="clip_id")
+    if len(done.frames) < 2:
+        raise ExportError("a clip needs at least 2 rendered frames for flow", source=str(done.path))
+    return ClipSource(path=done.path, job=done.job, render_info=done.info, frames=done.frames)
 
 
 def _srgb8(linear: np.ndarray) -> np.ndarray:

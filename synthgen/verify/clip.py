@@ -18,7 +18,8 @@ from .. import layout
 from ..errors import ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
-from ..job import Job, load_job
+from ..job import Job
+from ..renderdir import RenderDir
 from . import checks
 from .masks import instance_ids
 from .stats import CheckResult, summarize
@@ -64,19 +65,10 @@ class Report:
 
 
 def load_clip(clip_dir: str | Path) -> tuple[Job, list[Path]]:
-    """The job of a render folder and its frame EXR paths (rendered frames, in order)."""
-    clip_dir = Path(clip_dir)
-    if not clip_dir.is_dir():
-        raise VerifyError("render folder does not exist", source=str(clip_dir))
-    job_path = clip_dir / layout.JOB_FILE
-    if not job_path.is_file():
-        raise VerifyError("file is missing (not a render folder?)", source=str(job_path))
-    job = load_job(job_path)
-    paths = layout.frame_paths(clip_dir, job.frame_start, job.frame_end)
-    for p in paths:
-        if not p.is_file():
-            raise VerifyError("frame EXR is missing (render not finished?)", source=str(p))
-    return job, paths
+    """The job of a finished render folder and its frame EXR paths (rendered frames, in
+    order); "finished" is :meth:`synthgen.renderdir.RenderDir.load`'s rule."""
+    done = RenderDir(clip_dir).load(VerifyError)
+    return done.job, done.frames
 
 
 def load_vertices(clip_dir: Path, job: Job) -> dict[int, np.ndarray] | None:
