@@ -23,7 +23,7 @@ from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
-from .qa import ClipQA
+from .qa import ClipQA, photometric_sums
 from .video import VideoWriter
 
 log = logging.getLogger(__name__)
@@ -142,11 +142,14 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
     qa = ClipQA(subject)
     inst_sums: dict[int, list] = {}
     seg0 = None
-    prev = None   # (forward flow float32, behind mask, seg) of the previous frame
+    known_ids = np.array(sorted(job.instances()))
+    full = job.render.mode == "full"      # RGB is read for the photometric gate too
+    prev = None   # (forward flow float32, behind mask, seg, rgb8) of the previous frame
     try:
-        for k, fr in enumerate(_prefetched(job, src.frames, want_rgb, seg_dtype,
+        for k, fr in enumerate(_prefetched(job, src.frames, full, seg_dtype,
                                            depth="depth" in writers)):
             qa.add_frame(fr.seg, fr.bg)
+            qa.add_ids(fr.seg, known_ids)
             if k == 0:
                 seg0 = fr.seg
             if "depth" in writers:
@@ -156,8 +159,8 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
             if rgb_writer is not None:
                 rgb_writer.write(fr.rgb8)
             if prev is not None:
-                _write_pair(prev, fr.bwd, writers, qa, inst_sums, opts)
-            prev = (fr.fwd, fr.behind, fr.seg)
+                _write_pair(prev, fr, writers, qa, inst_sums, opts)
+            prev = (fr.fwd, fr.behind, fr.seg, fr.rgb8)
     finally:
         for w in writers.values():
             w.close()
@@ -251,18 +254,20 @@ def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype, depth: bool =
             del ch
 
 
-def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
-    """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity."""
-    fwd, behind, seg = prev
+def _write_pair(prev, nxt: "FrameFlows", writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
+    """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity; QA."""
+    fwd, behind, seg, rgb8 = prev
     fwd16 = fwd.astype(np.float16)
     writers["flow"].write(fwd16)
     if "flow_bwd" in writers:
-        writers["flow_bwd"].write(bwd_next.astype(np.float16))
-    valid, err, _, mag = flowmod.fb_check(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
+        writers["flow_bwd"].write(nxt.bwd.astype(np.float16))
+    valid, err, _, mag = flowmod.fb_check(fwd, nxt.bwd, alpha=opts.fb_alpha, beta=opts.fb_beta)
     valid &= ~behind
     if "valid" in writers:
         writers["valid"].write(valid.view(np.uint8))
     qa.add_pair(mag, err, valid)
+    if rgb8 is not None and nxt.rgb8 is not None:
+        qa.add_photo(photometric_sums(rgb8 / 255.0, nxt.rgb8 / 255.0, fwd, valid))
     _accumulate_instances(inst_sums, seg, fwd)
 
 

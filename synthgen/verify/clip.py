@@ -18,6 +18,7 @@ from .. import layout
 from ..errors import ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
+from ..export import qa
 from ..job import Job
 from ..renderdir import RenderDir
 from . import checks
@@ -26,10 +27,6 @@ from .stats import CheckResult, summarize
 
 log = logging.getLogger(__name__)
 
-#: Identity-warp MAE below this (linear RGB) means nothing moved visibly: ratio not reported.
-MIN_IDENTITY_MAE = 1e-3
-#: Fewer textured moving pixels than this over the clip: the ratio is not reported.
-MIN_PHOTO_PIXELS = 50
 
 
 @dataclass
@@ -217,7 +214,7 @@ def _frame_checks(job: Job, cur: checks.FrameData, nxt: checks.FrameData | None,
         if cur.rgb is not None:
             geo_flow = np.where(np.isfinite(pix.pred), pix.pred, cur.fwd)
             photo_valid, _, _ = checks.fb_valid(cur, nxt, pix.z_next, geo_flow)
-            photo += checks.photometric_sums(cur, nxt, photo_valid, xt, yt)
+            photo += checks.photometric_sums(cur, nxt, photo_valid)
     else:
         errors["fb"] = np.zeros(0)      # t+1 is the boundary frame: no backward flow rendered
     stats = {name: summarize(e) for name, e in errors.items()}
@@ -239,7 +236,7 @@ def _photometric_result(job: Job, photo: np.ndarray) -> CheckResult:
     warp, ident, n = photo
     if job.render.mode != "full":
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio", note="flow mode: no RGB")
-    if n < MIN_PHOTO_PIXELS or ident / (3 * n) < MIN_IDENTITY_MAE:
+    if qa.photometric_ratio(photo) is None:
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
                                     note=f"{int(n)} textured moving pixels: too few to judge")
     stats = {"n": int(n), "mae_warp": warp / (3 * n), "mae_identity": ident / (3 * n),
