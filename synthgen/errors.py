@@ -19,6 +19,10 @@ class SynthgenError(Exception):
         super().__init__(": ".join([*parts, message]))
 
 
+class UsageError(SynthgenError):
+    """A command-line option has a value that cannot work (the field names the option)."""
+
+
 class JobError(SynthgenError):
     """A job file is malformed or violates the contract of synthgen.job."""
 
@@ -33,6 +37,11 @@ class PresetError(SynthgenError):
 
 class PlanError(SynthgenError):
     """The planner could not satisfy a hard constraint."""
+
+
+class NoCharactersError(PlanError):
+    """Clips with a subject were asked for, but the manifests hold no character or no action
+    (redrawing the clip cannot help)."""
 
 
 class RenderError(SynthgenError):

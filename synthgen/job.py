@@ -34,6 +34,11 @@ from .errors import JobError
 
 SCHEMA_VERSION = 1
 
+#: Upper bounds on sizes (anything larger is a typo, not a clip).
+MAX_IMAGE_SIDE = 16384
+MAX_FRAMES = 100_000
+MAX_FPS = 1000.0
+
 KINDS = ("human", "camera")
 RENDER_MODES = ("flow", "full")
 QUALITIES = ("high", "low")
@@ -374,10 +379,13 @@ def _build(tp: Any, value: Any, path: str, source: str | None) -> Any:
     if origin is dict or tp is dict:
         if not isinstance(value, dict):
             raise JobError(f"expected an object, got {type(value).__name__}", source=source, field=path)
+        _finite_everywhere(value, path, source)
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise JobError(f"expected a number, got {value!r}", source=source, field=path)
+        if not math.isfinite(value):
+            raise JobError(f"must be a finite number, got {value!r}", source=source, field=path)
         return float(value) if isinstance(value, float) else value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -392,6 +400,18 @@ def _build(tp: Any, value: Any, path: str, source: str | None) -> Any:
             raise JobError(f"expected a string, got {value!r}", source=source, field=path)
         return value
     return value
+
+
+def _finite_everywhere(value: Any, path: str, source: str | None) -> None:
+    """Free-form values (dicts of parameters) must hold no NaN or infinity either."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise JobError(f"must be a finite number, got {value!r}", source=source, field=path)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _finite_everywhere(v, _join(path, str(k)), source)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _finite_everywhere(v, f"{path}[{i}]", source)
 
 
 def _join(path: str, name: str) -> str:
@@ -414,12 +434,15 @@ def _validate(job: Job) -> list[tuple[str, str]]:
     if not job.clip_id or any(c in job.clip_id for c in "./\\ ") or job.clip_id.startswith("-"):
         bad("clip_id", f"{job.clip_id!r} must be non-empty and free of dots, slashes and spaces")
     choice("kind", job.kind, KINDS)
-    if job.width < 2 or job.height < 2:
-        bad("width" if job.width < 2 else "height", "resolution must be at least 2x2")
-    if not job.fps > 0:
-        bad("fps", "must be positive")
+    for name in ("width", "height"):
+        if not 2 <= getattr(job, name) <= MAX_IMAGE_SIDE:
+            bad(name, f"{getattr(job, name)} px is outside 2..{MAX_IMAGE_SIDE}")
+    if not 0 < job.fps <= MAX_FPS:
+        bad("fps", f"{job.fps} is outside (0, {MAX_FPS:g}]")
     if job.frame_end < job.frame_start:
         bad("frame_end", f"{job.frame_end} is before frame_start {job.frame_start}")
+    elif job.n_frames > MAX_FRAMES:
+        bad("frame_end", f"{job.n_frames} frames is more than {MAX_FRAMES}")
     choice("render.mode", job.render.mode, RENDER_MODES)
     choice("render.quality", job.render.quality, QUALITIES)
     choice("render.device", job.render.device, DEVICES)

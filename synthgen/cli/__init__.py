@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     except SynthgenError as exc:
         click.echo(f"synthgen: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:     # an I/O failure no stage turned into its own line
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"synthgen: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("synthgen: aborted", err=True)
         sys.exit(130)

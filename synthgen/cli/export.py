@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import ExportError
+from ..errors import UsageError
 from ..executors.cli import executor_options
 
 _SIZE = re.compile(r"^\s*(?P<num>[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(?P<unit>[kmgt]?)(?P<i>i?)b?\s*$", re.I)
@@ -19,11 +19,11 @@ def parse_size(text: str) -> int:
     m = _SIZE.match(str(text))
     value = float(m["num"]) if m else float("nan")
     if not m or not math.isfinite(value):
-        raise ExportError(f"{text!r} is not a size like 1GB, 500MiB or 1e9", field="--shard-size")
+        raise UsageError(f"{text!r} is not a size like 1GB, 500MiB or 1e9", field="--shard-size")
     base = 1024 if m["i"] else 1000
     size = int(value * base ** " kmgt".index(m["unit"].lower() or " "))
     if size < 1:
-        raise ExportError(f"{text!r} is less than one byte", field="--shard-size")
+        raise UsageError(f"{text!r} is less than one byte", field="--shard-size")
     return size
 
 
@@ -32,7 +32,7 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
         return None
     m = re.match(r"^(\d+)x(\d+)$", text.strip())
     if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
-        raise ExportError(f"{text!r} is not WIDTHxHEIGHT", field="--plucker-res")
+        raise UsageError(f"{text!r} is not WIDTHxHEIGHT", field="--plucker-res")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -67,6 +67,9 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
     if workers > 1 or uses_executor(executor_opts):
         executor = executor_from_options(executor_opts, workers=workers,
                                          progress=sys.stderr.isatty())
+    if not math.isfinite(max_fb_p90):
+        raise UsageError(f"must be a number of pixels (negative: no limit), got {max_fb_p90}",
+                         field="--max-fb-p90")
     summary = export_dataset(
         list(renders), out, members=members, plucker_res=parse_res(plucker_res),
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,

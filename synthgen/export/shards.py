@@ -16,7 +16,7 @@ import re
 import tarfile
 from pathlib import Path
 
-from ..errors import ExportError
+from ..errors import ExportError, SynthgenError
 from ..fsutil import atomic_write_text, pid_alive
 
 log = logging.getLogger(__name__)
@@ -236,3 +236,24 @@ def _remove_temps(out: Path) -> None:
         p.unlink(missing_ok=True)
     for p in out.glob(".tmp-*"):
         shutil.rmtree(p, ignore_errors=True)
+
+
+def read_sample(src: Path, key: str | None, *, decode_video: bool = True,
+                error: type[SynthgenError] = ExportError) -> dict:
+    """:func:`synthgen.dataset.load_sample` with every failure as one ``error`` line: no such
+    key, an unreadable or corrupt shard, a member that does not decode."""
+    from ..dataset import load_sample
+    try:
+        return load_sample(src, key, decode_video=decode_video)
+    except KeyError:
+        raise error(f"no sample {key!r}" if key else "no samples", source=str(src)) from None
+    except SynthgenError as exc:
+        raise error(exc.reason, source=exc.source or str(src), field=exc.field) from None
+    except Exception as exc:  # noqa: BLE001 - tarfile, webdataset, numpy, json: a bad shard
+        raise error(f"not a readable shard ({exc.__class__.__name__}: {_first_line(exc)})",
+                    source=str(src)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[0] if exc.args and isinstance(exc.args[0], str) else exc)
+    return (text.splitlines() or [""])[0][:200]

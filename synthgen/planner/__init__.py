@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -23,8 +24,8 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import PlanError
-from ..fsutil import atomic_write_text
+from ..errors import NoCharactersError, PlanError
+from ..fsutil import atomic_write_text, sha256_file
 from ..job import Job, dumps
 from ..manifest import AssetSet, load_manifests
 from . import captions
@@ -63,9 +64,9 @@ def plan_clip(preset: Preset, assets: AssetSet, seed: int, index: int) -> Job:
     for r in range(MAX_RESAMPLES):
         try:
             return _plan_once(ClipContext(preset, assets, seed, index, kind, resample=r))
+        except NoCharactersError:
+            raise
         except PlanError as exc:
-            if "at least one character" in exc.reason:
-                raise
             reasons.append(exc.reason)
             log.debug("clip %d: redrawing (%s)", index, exc.reason)
     raise PlanError(f"no feasible clip after {MAX_RESAMPLES} redraws (last: {reasons[-1]})",
@@ -136,49 +137,151 @@ def job_text(job: Job) -> str:
     return dumps(_plain(job))
 
 
+MAX_CLIPS = 10_000_000
+#: Identity of the plan that wrote a jobs folder (preset, manifests, seed, kind, version).
+PLAN_FILE = ".synthgen-plan"          # JSON; no .json suffix: it is not a job
+_JOB_NAME = re.compile(r"^[a-z]+-\d{6}\.json$")
+
+
 def _check_args(count: int, seed: int, start: int) -> None:
     for name, value, low in (("count", count, 1), ("seed", seed, 0), ("start", start, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise PlanError(f"must be an integer >= {low}, got {value!r}", field=name)
+    if count > MAX_CLIPS:
+        raise PlanError(f"{count} clips in one run is more than {MAX_CLIPS:,}; plan in parts "
+                        "with --start", field="count")
 
 
 def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path] | None = None, *,
          start: int = 0, kind: str | None = None, progress: bool = False,
-         params_out: list | None = None) -> list[Path]:
+         params_out: list | None = None, overwrite: bool = False) -> list[Path]:
     """Plan ``count`` clips (global indices ``start .. start+count-1``) into ``out``.
 
-    Writes ``out/<clip_id>.json`` per clip (atomically) and ``out/index.jsonl`` (one JSON line
-    per clip: clip_id, kind, job file, job hash, caption with tags, sampled params). ``kind``
-    (human | camera | mixed) overrides the preset's kind, e.g. ``plan("tiny", 1, 0, out,
-    kind="human")``. Presets, manifests and arguments are all checked before anything is
-    written. ``params_out``, when given, receives every clip's params dict.
+    Writes ``out/<clip_id>.json`` per clip (atomically), ``out/index.jsonl`` (one JSON line
+    per clip: clip_id, kind, job file, job hash, caption with tags, sampled params; lines of
+    the same plan's other clips are kept, so a run can be planned in parts with ``start``)
+    and the plan's identity in ``out/.synthgen-plan``. A folder holding another plan's
+    jobs is refused unless ``overwrite``, which first removes those jobs (so no stale job
+    rides along). ``kind`` (human | camera | mixed) overrides the preset's kind. Presets,
+    manifests and arguments are all checked before anything is written; when planning or
+    writing fails, the job files this call created are removed again. ``params_out``, when
+    given, receives every clip's params dict.
     """
     _check_args(count, seed, start)
     pre = load_preset(preset, kind=kind)
     aset = load_manifests(assets)
     if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
-        raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least one "
-                        "character and one action (e.g. assets_manifest/procedural_humans.json)",
-                        source=", ".join(str(m) for m in aset.manifests))
+        raise NoCharactersError(f"preset {pre.name!r} plans human clips: the manifests need at least "
+                                "one character and one action (e.g. assets_manifest/procedural_humans.json)",
+                                source=", ".join(str(m) for m in aset.manifests))
     out = Path(out)
+    identity = _identity(pre, aset, seed)
+    kept = _claim_jobs_folder(out, identity, overwrite)
+    created: list[Path] = []
+    try:
+        lines = _plan_into(out, pre, aset, seed, range(start, start + count), progress, params_out, created)
+        _write_index(out, kept, lines, identity)
+    except OSError as exc:
+        _remove(created)
+        raise PlanError(f"cannot write ({exc.strerror or exc})", source=str(exc.filename or out)) from None
+    except BaseException:
+        _remove(created)
+        raise
+    log.info("planned %d clips into %s", len(lines), out)
+    return [out / f"{cid}.json" for cid in lines]
+
+
+def _plan_into(out: Path, pre: Preset, aset: AssetSet, seed: int, indices: range, progress: bool,
+               params_out: list | None, created: list[Path]) -> dict[str, str]:
+    """Plan and write each clip; returns clip id -> its index.jsonl line."""
+    lines: dict[str, str] = {}
+    with tqdm(indices, desc=f"plan {pre.name}", unit="clip",
+              disable=not progress or len(indices) < 20, leave=False) as bar:
+        for index in bar:
+            lines.update(_plan_one(out, pre, aset, seed, index, params_out, created))
+    return lines
+
+
+def _plan_one(out: Path, pre: Preset, aset: AssetSet, seed: int, index: int,
+              params_out: list | None, created: list[Path]) -> dict[str, str]:
+    job = plan_clip(pre, aset, seed, index)
+    text = job_text(job)
+    path = out / f"{job.clip_id}.json"
+    if not path.exists():
+        created.append(path)
+    atomic_write_text(path, text)
+    if params_out is not None:
+        params_out.append(job.plan.params)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()      # == job.hash()
+    return {job.clip_id: json.dumps({"clip_id": job.clip_id, "kind": job.kind, "job": path.name,
+                                     "hash": digest, "caption": job.caption.full(),
+                                     "params": job.plan.params}, sort_keys=True)}
+
+
+def _identity(pre: Preset, aset: AssetSet, seed: int) -> dict:
+    """What makes two plans the same plan: preset values, manifests, seed, synthgen."""
+    preset_text = repr(sorted((k, repr(v)) for k, v in pre.values.items()))
+    return {"preset": pre.name, "kind": pre.kind, "seed": seed, "synthgen_version": __version__,
+            "preset_sha256": hashlib.sha256(preset_text.encode()).hexdigest(),
+            "manifests_sha256": sorted(sha256_file(m) for m in aset.manifests)}
+
+
+def _claim_jobs_folder(out: Path, identity: dict, overwrite: bool) -> dict[str, str]:
+    """Check ``out`` may take this plan's jobs; returns the index lines to keep (clip id ->
+    line) of the same plan's other clips. With ``overwrite``, another plan's jobs go first."""
     if out.exists() and not out.is_dir():
         raise PlanError("exists and is not a folder", source=str(out))
-    paths, lines = [], []
-    bar = tqdm(range(start, start + count), desc=f"plan {pre.name}", unit="clip",
-               disable=not progress or count < 20, leave=False)
-    for index in bar:
-        job = plan_clip(pre, aset, seed, index)
-        text = job_text(job)
-        path = atomic_write_text(out / f"{job.clip_id}.json", text)
-        paths.append(path)
-        if params_out is not None:
-            params_out.append(job.plan.params)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()      # == job.hash()
-        lines.append(json.dumps({"clip_id": job.clip_id, "kind": job.kind, "job": path.name, "hash": digest,
-                                 "caption": job.caption.full(), "params": job.plan.params}, sort_keys=True))
-    atomic_write_text(out / INDEX_FILE, "\n".join(lines) + "\n")
-    log.info("planned %d clips into %s", len(paths), out)
-    return paths
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlanError(f"cannot create the jobs folder ({exc.strerror or exc})", source=str(out)) from None
+    jobs = sorted(p for p in out.iterdir() if _JOB_NAME.match(p.name))
+    old = _read_identity(out)
+    if not jobs or old == identity:
+        return _index_lines(out) if old == identity else {}
+    if not overwrite:
+        what = "another plan's" if old else "job files of an unknown plan"
+        raise PlanError(f"holds {what} {len(jobs)} jobs (e.g. {jobs[0].name}); plan into an empty "
+                        "folder, or pass --overwrite to replace them", source=str(out))
+    _remove(jobs + [out / INDEX_FILE, out / PLAN_FILE])
+    return {}
+
+
+def _read_identity(out: Path) -> dict | None:
+    try:
+        data = json.loads((out / PLAN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _index_lines(out: Path) -> dict[str, str]:
+    lines: dict[str, str] = {}
+    try:
+        text = (out / INDEX_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return lines
+    for line in text.splitlines():
+        try:
+            lines[json.loads(line)["clip_id"]] = line
+        except (ValueError, KeyError, TypeError):
+            continue
+    return lines
+
+
+def _write_index(out: Path, kept: dict[str, str], lines: dict[str, str], identity: dict) -> None:
+    merged = {**kept, **lines}
+    order = sorted(merged, key=lambda cid: (int(cid.rsplit("-", 1)[-1]), cid))   # clip index order
+    atomic_write_text(out / INDEX_FILE, "\n".join(merged[k] for k in order) + "\n")
+    atomic_write_text(out / PLAN_FILE, json.dumps(identity, indent=1, sort_keys=True) + "\n")
+
+
+def _remove(paths: list[Path]) -> None:
+    for p in paths:
+        try:
+            Path(p).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def summarize(params_list: list[dict]) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from ..errors import PlanError
+from ..errors import NoCharactersError, PlanError
 from ..job import CameraSpec, SubjectSpec
 from . import constraints as C
 from .context import ClipContext, round_list
@@ -70,7 +70,7 @@ def sample_subject(ctx: ClipContext, params: dict) -> SubjectDraw:
     """Character, action, most dynamic window, size, speed, heading and placement offset."""
     chars, acts = ctx.assets.of_kind("character"), ctx.assets.of_kind("action")
     if not chars or not acts:
-        raise PlanError("clips with a subject need at least one character and one action in the manifests")
+        raise NoCharactersError("clips with a subject need at least one character and one action in the manifests")
     S, rng = ctx.preset["subject"], ctx.rng
     character = chars[int(rng.integers(len(chars)))]
     weights = [a["dynamic_score"] + 1e-3 for a in acts] if S["action_weighting"] == "dynamic_score" \

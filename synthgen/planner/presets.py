@@ -8,6 +8,7 @@ naming the file and the ``section.key``.
 from __future__ import annotations
 
 import logging
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from ..errors import PresetError
 from ..job import ENV_TYPES, FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
-    RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES
+    RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
 from .sampling import Dist, parse_dist
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,16 @@ def _cat(choices):  # categorical distribution over ``choices``
 
 
 #: section -> key -> spec. Specs: ("num", bounds) numeric dist, ("cat", choices) categorical
-#: dist, ("int", min), ("pos",), ("frac",), ("str", choices|None), ("list", choices|None),
+#: dist, ("int", min[, max]), ("pos"[, max]) positive finite, ("frac",), ("str", choices|None), ("list", choices|None),
 #: ("bool",), ("table", {subkey: spec}) a nested table.
-_QUALITY = {"samples_rgb": ("int", 1), "denoise": ("bool",), "max_bounces": ("int", 0)}
+_QUALITY = {"samples_rgb": ("int", 1, 1 << 16), "denoise": ("bool",), "max_bounces": ("int", 0, 1024)}
 SCHEMA: dict[str, dict[str, tuple]] = {
     "preset": {"kind": ("str", PRESET_KINDS), "human_fraction": ("frac",), "description": ("str", None),
                "base": ("list", None)},
-    "video": {"width": ("int", 2), "height": ("int", 2), "fps": ("pos",), "frames": ("int", 1),
-              "frame_start": ("int", 1)},
+    "video": {"width": ("int", 2, MAX_IMAGE_SIDE), "height": ("int", 2, MAX_IMAGE_SIDE),
+              "fps": ("pos", MAX_FPS), "frames": ("int", 2, MAX_FRAMES), "frame_start": ("int", 1)},
     "render": {"mode": ("str", RENDER_MODES), "quality": _cat(QUALITIES), "device": ("str", DEVICES),
-               "outputs": ("list", OUTPUTS), "threads": ("int", 0)},
+               "outputs": ("list", OUTPUTS), "threads": ("int", 0, 4096)},
     "quality": {"high": ("table", _QUALITY), "low": ("table", _QUALITY)},
     "caption": {"tags": ("list", None), "tag_position": ("str", TAG_POSITIONS)},
     "environment": {"type": _cat(ENV_TYPES), "hdri_rotation_deg": _num(), "hdri_strength": _num(lo=0),
@@ -62,13 +63,13 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "camera": {"placement": _cat(PLACEMENTS), "forward_azimuth_deg": _num(), "elevation_deg": _num(lo=-60, hi=80),
                "distance_m": _num(lo=0.5), "focus_type": _cat(FOCUS_TYPES),
                "focus_position": _cat(FOCUS_POSITIONS), "movement_type": _cat(HUMAN_MOVEMENTS),
-               "coverage": _num(lo=0.02, hi=0.95), "sensor_width_mm": ("pos",), "roll_deg": _num(),
+               "coverage": _num(lo=0.02, hi=0.95), "sensor_width_mm": ("pos", 100.0), "roll_deg": _num(),
                "movement_value": ("table", {m: _num(lo=0) for m in HUMAN_MOVEMENTS})},
     "camera_path": {"family": _cat(PATH_FAMILIES), "key_poses": _num(lo=4, hi=8),
                     "speed_profile": _cat(SPEED_PROFILES), "peak_angular_speed_deg_s": _num(lo=0),
                     "whip_peak_angular_speed_deg_s": _num(lo=0), "whip_sweep_deg": _num(lo=0),
                     "peak_linear_speed_m_s": _num(lo=0),
-                    "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1),
+                    "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1, hi=2000),
                     "character_probability": ("frac",), "roll_deg": _num()},
     "props": {"count": _num(lo=0, hi=32), "distance_m": _num(lo=0), "size_m": _num(lo=0.01)},
 }
@@ -240,12 +241,17 @@ def _parse_value(value: Any, spec: tuple, src: str, fld: str) -> Any:
             raise fail(f"{bad[0] if bad else value!r} is not one of {', '.join(spec[1])}")
         return d
     if tag == "int":
-        if not isinstance(value, int) or isinstance(value, bool) or value < spec[1]:
-            raise fail(f"expected an integer >= {spec[1]}, got {value!r}")
+        hi = spec[2] if len(spec) > 2 else None
+        if not isinstance(value, int) or isinstance(value, bool) or value < spec[1] or (hi and value > hi):
+            raise fail(f"expected an integer in {spec[1]}..{hi}, got {value!r}" if hi
+                       else f"expected an integer >= {spec[1]}, got {value!r}")
         return value
     if tag == "pos":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise fail(f"expected a positive number, got {value!r}")
+        hi = spec[1] if len(spec) > 1 else math.inf
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                or not 0 < value <= hi):
+            raise fail(f"expected a positive finite number{f' up to {hi:g}' if hi < math.inf else ''}, "
+                       f"got {value!r}")
         return float(value)
     if tag == "frac":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:

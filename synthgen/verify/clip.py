@@ -19,6 +19,7 @@ from ..errors import ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
 from ..export import qa
+from ..export.shards import read_sample
 from ..job import Job
 from ..renderdir import RenderDir
 from . import checks
@@ -119,12 +120,7 @@ def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray 
     """The exported ``flow`` (and ``flow_bwd`` when present) of ``job``'s clip from a dataset
     folder or shard: float32 ``[T-1, H, W, 2]`` each, ``flow[i]`` maps rendered frame i to
     i+1 and ``flow_bwd[i]`` frame i+1 to i (the exporter's pairing)."""
-    from ..dataset import load_sample
-    try:
-        sample = load_sample(source, job.clip_id, decode_video=False)
-    except (KeyError, FileNotFoundError, OSError) as exc:
-        raise VerifyError(f"no exported sample {job.clip_id!r} ({exc.__class__.__name__})",
-                          source=str(source)) from None
+    sample = read_sample(Path(source), job.clip_id, decode_video=False, error=VerifyError)
     want = (job.n_frames - 1, job.height, job.width, 2)
     out = []
     for name in ("flow", "flow_bwd"):
