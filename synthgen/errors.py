@@ -23,6 +23,11 @@ class UsageError(SynthgenError):
     """A command-line option has a value that cannot work (the field names the option)."""
 
 
+class NothingToDoError(SynthgenError):
+    """The input names no work at all (an empty jobs or renders folder): most likely a
+    wrong path, so it is an error, not a silent success."""
+
+
 class JobError(SynthgenError):
     """A job file is malformed or violates the contract of synthgen.job."""
 

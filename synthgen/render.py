@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import JobError, RenderError, SynthgenError
+from .errors import JobError, NothingToDoError, RenderError, SynthgenError
 from .job import Job, load_job
 from .renderdir import RenderDir, duplicate_clip_ids
 
@@ -208,8 +208,8 @@ def collect_jobs(paths: Iterable[str | os.PathLike]) -> list[Path]:
         if p.is_dir():
             found = sorted(q for q in p.glob("*.json") if not q.name.startswith("."))
             if not found:
-                raise JobError("folder holds no job files (*.json); plan some with `synthgen plan`",
-                               source=str(p))
+                raise NothingToDoError("folder holds no job files (*.json); plan some with "
+                                       "`synthgen plan`", source=str(p))
             out += found
         elif p.is_file():
             out.append(p)

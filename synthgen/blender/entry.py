@@ -27,11 +27,18 @@ PROGRESS_PREFIX = "synthgen-progress"
 NOTE_PREFIX = "synthgen-note"
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one ``synthgen: error:`` line and exit code 2 (farm logs grep it)."""
+
+    def error(self, message: str):
+        self.exit(2, f"synthgen: error: {message} (see entry.py --help)\n")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Arguments after ``--`` (Blender's own arguments come before it)."""
     if "--" in argv:
         argv = argv[argv.index("--") + 1:]
-    p = argparse.ArgumentParser(prog="synthgen-entry", description="Render one synthgen job.")
+    p = _OneLineParser(prog="synthgen-entry", description="Render one synthgen job.")
     p.add_argument("--job", required=True, help="job JSON file")
     p.add_argument("--out", required=True, help="renders root; the clip goes to OUT/<clip_id>")
     p.add_argument("--frames", default=None, help="A:B inclusive Blender frames (default: all)")
@@ -45,11 +52,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def _frames(text: str | None):
     if text is None:
         return None
-    from synthgen.errors import JobError
+    from synthgen.errors import UsageError
     try:
         a, b = (int(x) for x in text.split(":"))
     except ValueError:
-        raise JobError(f"{text!r} is not A:B", field="--frames") from None
+        raise UsageError(f"{text!r} is not A:B", field="--frames") from None
     return a, b
 
 

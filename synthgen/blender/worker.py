@@ -16,7 +16,7 @@ import bpy
 import numpy as np
 
 from .. import __version__, exrfile, layout
-from ..errors import RenderError
+from ..errors import RenderError, UsageError
 from ..fsutil import is_inside
 from ..job import Job
 from ..renderdir import HOST, RenderDir
@@ -120,8 +120,8 @@ def _frame_range(job: Job, frames, source) -> list[int]:
         return list(range(job.frame_start, job.frame_end + 1))
     a, b = frames
     if a > b or a < job.frame_start or b > job.frame_end:
-        raise RenderError(f"{a}:{b} is outside the clip's frames {job.frame_start}:{job.frame_end}",
-                          source=source, field="frames")
+        raise UsageError(f"{a}:{b} is outside the clip's frames {job.frame_start}:{job.frame_end}",
+                         source=source, field="--frames")
     return list(range(a, b + 1))
 
 

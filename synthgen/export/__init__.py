@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..errors import ExportError
+from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod
 from .clip import ALL_MEMBERS, DEFAULT_MEMBERS, ClipOptions
@@ -144,8 +144,11 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
 
     writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
     try:
-        export_clips(find_clips(render_dirs), out, opts, max_fb_p90, exported, writer, summary,
-                     executor)
+        clips = find_clips(render_dirs)
+        if not clips:
+            raise NothingToDoError("no render folders here; render some with `synthgen render`",
+                                   source=", ".join(map(str, render_dirs)))
+        export_clips(clips, out, opts, max_fb_p90, exported, writer, summary, executor)
         writer.close()
     except OSError as exc:
         writer.abort()
