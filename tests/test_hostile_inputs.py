@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SYNTHGEN = [sys.executable, "-c", "from synthgen.cli import main; main()"]
 ENTRY = [sys.executable, str(ROOT / "synthgen" / "blender" / "entry.py"), "--"]
 #: stderr lines a run may print besides its one error line.
-ALLOWED = ("synthgen: error: ", "synthgen: skipped clip: ", "failed ", "note ", "filtered ", "skipped: ")
+ALLOWED = ("synthgen: error: ", "synthgen: skipped clip: ", "failed ", "failed: ", "note ", "filtered ",
+           "skipped: ")
 
 PRESET = """
 [preset]
@@ -449,7 +450,7 @@ def _(w):
     return ["render", w.jobs_a, "--out", w.tmp / "r", "--workers", "0"]
 
 
-@case("render-out-is-a-file", 1, "afile", "File exists")
+@case("render-out-is-a-file", 2, "afile", "is a file")
 def _(w):
     (w.tmp / "afile").write_text("x")
     return ["render", w.jobs_a, "--out", w.tmp / "afile", "--no-progress"]

@@ -63,6 +63,6 @@ def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blend
         results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
                                      timeout=timeout, show_progress=not no_progress, verbose=verbose)
     for line in runner.summary_lines(results):
-        click.echo(line, err=line.startswith(("failed ", "note ")))
+        click.echo(line, err=line.startswith(("failed ", "failed:", "note ")))
     if any(r.status == "failed" for r in results):
         sys.exit(1)

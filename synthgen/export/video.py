@@ -25,6 +25,10 @@ DEFAULT_CRF = 4
 DEFAULT_PRESET = "veryfast"
 
 
+#: errno values ffmpeg reports in words when the output file cannot be written.
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EIO)
+
+
 class VideoWriter:
     """Stream uint8 RGB frames (H, W, 3) into an mp4; use as a context manager.
 
@@ -43,7 +47,7 @@ class VideoWriter:
         rate = str(Fraction(float(fps)).limit_denominator())
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo",
                "-s", f"{self.size[0]}x{self.size[1]}", "-pix_fmt", "rgb24", "-r", rate, "-i", "-",
-               "-an", "-vcodec", "libx264", "-pix_fmt", pix_fmt, "-v", "error",
+               "-vcodec", "libx264", "-pix_fmt", pix_fmt, "-v", "error",
                "-crf", str(int(crf)), "-preset", str(preset), "-f", "mp4", str(self.path)]
         self._log = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
@@ -78,9 +82,10 @@ class VideoWriter:
         self._log.seek(0)
         lines = [ln for ln in self._log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
         self._log.close()
+        for code in _WRITE_ERRNOS:        # a write failure of the disk, not of ffmpeg
+            if any(os.strerror(code) in ln for ln in lines):
+                raise OSError(code, os.strerror(code), str(self.path))
         message = lines[-1].split("] ", 1)[-1] if lines else f"ffmpeg exited with code {proc.returncode}"
-        if "No space left on device" in message:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
         raise RuntimeError(f"ffmpeg could not write {self.path.name}: {message}")
 
     def __enter__(self) -> "VideoWriter":
