@@ -17,6 +17,7 @@ import pytest
 from synthgen import layout
 from synthgen.camera import intrinsics, look_at_cv
 from synthgen.export.exr import read_channels, write_frame
+from synthgen.errors import VerifyError
 from synthgen.renderdir import RenderDir
 from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PropSpec,
                           RenderSpec, RoomSpec, SubjectSpec)
@@ -256,7 +257,7 @@ def test_exported_sample_is_checked(tmp_path):
     table = show(report)
     assert report.passed and len(report.frames) == 3, table       # T-1 exported flows
     assert report.check("static").stats["p99"] < 0.02, table       # float16 rounding only
-    with pytest.raises(Exception, match="no exported sample"):
+    with pytest.raises(VerifyError, match="ds: no sample .other-clip."):
         other = make_job("other-clip", job.camera, n_frames=4, env=job.environment, lights=[],
                          props=job.props)
         verify_clip(render(other, tmp_path / "renders"), sample=tmp_path / "ds")

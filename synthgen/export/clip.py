@@ -122,53 +122,18 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
 
 def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
     job, members = src.job, set(opts.members)
-    T, H, W = job.n_frames, job.height, job.width
-    res = ClipResult(key=src.key)
-    want_rgb = "rgb" in members and job.render.mode == "full"
-    if "rgb" in members and not want_rgb:
+    if "rgb" in members and job.render.mode != "full":
         log.info("%s: rgb requested but the clip was rendered in flow mode", src.key)
-    seg_dtype = _seg_dtype(job)
-    writers = {"flow": NpyStreamWriter(scratch / "flow.npy", (T - 1, H, W, 2), np.float16)}
-    if "flow_bwd" in members:
-        writers["flow_bwd"] = NpyStreamWriter(scratch / "flow_bwd.npy", (T - 1, H, W, 2), np.float16)
-    if "valid" in members:
-        writers["valid"] = NpyStreamWriter(scratch / "valid.npy", (T - 1, H, W), np.uint8)
-    if "depth" in members:
-        writers["depth"] = NpyStreamWriter(scratch / "depth.npy", (T, H, W), np.float32)
-    if "seg" in members:
-        writers["seg"] = NpyStreamWriter(scratch / "seg.npy", (T, H, W), seg_dtype)
-    rgb_writer = VideoWriter(scratch / "rgb.mp4", W, H, job.fps) if want_rgb else None
-    subject = min((s.instance_id for s in job.subjects), default=None)
-    qa = ClipQA(subject)
+    res = ClipResult(key=src.key)
+    qa = ClipQA(min((s.instance_id for s in job.subjects), default=None))
     inst_sums: dict[int, list] = {}
-    seg0 = None
-    known_ids = np.array(sorted(job.instances()))
-    full = job.render.mode == "full"      # RGB is read for the photometric gate too
-    prev = None   # (forward flow float32, behind mask, seg, rgb8) of the previous frame
+    writers = _array_writers(job, members, scratch)
     try:
-        for k, fr in enumerate(_prefetched(job, src.frames, full, seg_dtype,
-                                           depth="depth" in writers)):
-            qa.add_frame(fr.seg, fr.bg)
-            qa.add_ids(fr.seg, known_ids)
-            if k == 0:
-                seg0 = fr.seg
-            if "depth" in writers:
-                writers["depth"].write(fr.depth)
-            if "seg" in writers:
-                writers["seg"].write(fr.seg)
-            if rgb_writer is not None:
-                rgb_writer.write(fr.rgb8)
-            if prev is not None:
-                _write_pair(prev, fr, writers, qa, inst_sums, opts)
-            prev = (fr.fwd, fr.behind, fr.seg, fr.rgb8)
+        seg0 = _stream_frames(src, writers, qa, inst_sums, opts)
     finally:
         for w in writers.values():
             w.close()
-        if rgb_writer is not None:
-            rgb_writer.close()
     res.files.update({name: w.path for name, w in writers.items()})
-    if rgb_writer is not None:
-        res.files["rgb"] = rgb_writer.path
     res.s_f = qa.mag.percentile(99) or 0.0
     if "flow_hsv" in members:
         res.files["flow_hsv"] = _write_hsv(scratch / "flow_hsv.mp4", res.files["flow"], res.s_f,
@@ -181,6 +146,40 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
     c2ws = np.stack([job.c2w(f) for f in range(job.frame_start, job.frame_end + 1)])
     res.qa = qa.result(float(flowmod.angular_speed_deg_s(c2ws, job.fps).max()))
     return res
+
+
+def _array_writers(job: Job, members: set, scratch: Path) -> dict:
+    """Member -> streaming writer in ``scratch`` (``flow`` always: the HSV video reads it)."""
+    T, H, W = job.n_frames, job.height, job.width
+    shapes = {"flow": ((T - 1, H, W, 2), np.float16), "flow_bwd": ((T - 1, H, W, 2), np.float16),
+              "valid": ((T - 1, H, W), np.uint8), "depth": ((T, H, W), np.float32),
+              "seg": ((T, H, W), _seg_dtype(job))}
+    writers = {name: NpyStreamWriter(scratch / f"{name}.npy", *spec) for name, spec in shapes.items()
+               if name == "flow" or name in members}
+    if "rgb" in members and job.render.mode == "full":
+        writers["rgb"] = VideoWriter(scratch / "rgb.mp4", W, H, job.fps)
+    return writers
+
+
+def _stream_frames(src: ClipSource, writers: dict, qa: ClipQA, inst_sums: dict,
+                   opts: ClipOptions):
+    """Read, convert and write every frame (pairs as they complete); returns frame 0's ids."""
+    job = src.job
+    known_ids = np.array(sorted(job.instances()))
+    full = job.render.mode == "full"      # RGB is read for the photometric gate too
+    seg0 = prev = None   # prev: (forward flow float32, behind mask, seg, rgb8) of frame t-1
+    for k, fr in enumerate(_prefetched(job, src.frames, full, _seg_dtype(job),
+                                       depth="depth" in writers)):
+        qa.add_frame(fr.seg, fr.bg)
+        qa.add_ids(fr.seg, known_ids)
+        seg0 = fr.seg if k == 0 else seg0
+        for name, value in (("depth", fr.depth), ("seg", fr.seg), ("rgb", fr.rgb8)):
+            if name in writers:
+                writers[name].write(value)
+        if prev is not None:
+            _write_pair(prev, fr, writers, qa, inst_sums, opts)
+        prev = (fr.fwd, fr.behind, fr.seg, fr.rgb8)
+    return seg0
 
 
 @dataclass
