@@ -207,7 +207,7 @@ def test_subject_in_frame_and_camera_outside_subject(human_jobs, aset):
 
 
 def test_indoor_cameras_stay_inside_the_room(human_jobs, camera_jobs):
-    rooms = [j for j in human_jobs + camera_jobs if j.environment.type == "basic"]
+    rooms = [j for j in human_jobs + camera_jobs if j.environment.type == "room"]
     assert rooms
     for j in rooms:
         half = np.asarray(j.environment.room.size) / 2
@@ -437,7 +437,7 @@ def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
     for job in human_jobs + camera_jobs:
         params = job.plan.params
         for i, light in enumerate(job.lights):
-            want = params[f"light{i}_intensity_w"] * (scale if job.environment.type == "basic" else 1.0)
+            want = params[f"light{i}_intensity_w"] * (scale if job.environment.type == "room" else 1.0)
             assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
             seen.add(job.environment.type)
-    assert "basic" in seen and scale < 1.0
+    assert "room" in seen and scale < 1.0
