@@ -25,8 +25,8 @@ from __future__ import annotations
 #: kinds of clip, one module each in ``synthgen/planner/clips/`` (a group kind will come).
 CLIP_KINDS = ("human", "camera")
 
-HUMAN_MOVEMENTS = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom", "static")
-PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", "truck", "pedestal")
+HUMAN_MOVEMENTS = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom", "static", "arc")
+PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", "truck", "pedestal", "crane")
 
 #: ``camera.movement_type`` of a job: a human shot's movement, or a camera clip's path family.
 MOVEMENT_TYPES = HUMAN_MOVEMENTS + tuple(f for f in PATH_FAMILIES if f not in HUMAN_MOVEMENTS)

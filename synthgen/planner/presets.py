@@ -75,7 +75,8 @@ SCHEMA: dict[str, dict[str, tuple]] = {
                     "whip_peak_angular_speed_deg_s": _num(lo=0), "whip_sweep_deg": _num(lo=0),
                     "peak_linear_speed_m_s": _num(lo=0),
                     "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1),
-                    "character_probability": ("frac",), "roll_deg": _num()},
+                    "character_probability": ("frac",), "roll_deg": _num(),
+                    **{k: _num(lo=pk.lo, hi=pk.hi) for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}},
     "props": {"count": _num(lo=0, hi=32), "distance_m": _num(lo=0), "size_m": _num(lo=0.01)},
 }
 
@@ -88,6 +89,10 @@ NEEDED = {
 _OPTIONAL_KEYS = {("preset", "human_fraction"), ("preset", "description"), ("preset", "base"),
                   ("render", "threads"), ("camera", "roll_deg"), ("camera_path", "roll_deg"),
                   ("subject", "foot_lock"), ("environment", "shadow_catcher")}
+#: Defaults of optional keys (preset syntax), used when a preset leaves them out: the
+#: parameters path families own (``PathFamily.preset_keys``).
+_DEFAULTS = {("camera_path", k): pk.default for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}
+_OPTIONAL_KEYS |= set(_DEFAULTS)
 
 
 @dataclass
@@ -216,12 +221,14 @@ def _parse_table(table: dict, schema: dict, src: str, where: str, require: bool)
     out = {}
     for key in table:
         if key not in schema:
-            raise PresetError(f"unknown key {key!r}", source=src, field=f"{where}.{key}")
+            raise PresetError(f"unknown key {key!r} (known: {', '.join(schema)})", source=src, field=f"{where}.{key}")
     for key, spec in schema.items():
         fld = f"{where}.{key}"
         if key not in table:
             if require and (where, key) not in _OPTIONAL_KEYS:
                 raise PresetError("required key is missing", source=src, field=fld)
+            if require and (where, key) in _DEFAULTS:
+                out[key] = _parse_value(_DEFAULTS[where, key], spec, f"{src} (default)", fld)
             continue
         out[key] = _parse_value(table[key], spec, src, fld)
     return out

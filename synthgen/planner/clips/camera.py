@@ -74,13 +74,16 @@ class CameraSample:
 
     scene: SceneDraw
     path_draw: PathDraw             # as sampled
+    own: object                     # the drawn family's own parameters (None for most)
     subject: SubjectDraw | None
     stage: Stage
     path: SolvedPath
 
     def log(self) -> dict:
         g, res = self.path.draw, self.path.result
-        out = {**self.scene.log(), **self.path_draw.log(), "path_family": g.family, "movement_type": g.family,
+        drawn = self.path_draw
+        out = {**self.scene.log(), **drawn.log(), "path_family": g.family, "movement_type": g.family,
+               **(PATH_FAMILIES.get(drawn.family).log_own(self.own) if self.own is not None else {}),
                **(self.subject.log() if self.subject is not None else {})}
         if self.path.in_frame_ratio is not None:
             out["in_frame_ratio"] = self.path.in_frame_ratio
@@ -257,7 +260,7 @@ class CameraClip:
         world = build_environment(scene, ctx.assets, stage.room if stage.room else list(scene.room_size))
         return ClipPlan(kind=self.name, subjects=subjects, camera=camera,
                         lights=build_lights(scene, stage.centre, stage.room), props=solved.props, world=world,
-                        camera_phrase=phrase, sampled=CameraSample(scene, drawn, sd, stage, solved))
+                        camera_phrase=phrase, sampled=CameraSample(scene, drawn, own, sd, stage, solved))
 
 
 KIND = CameraClip()

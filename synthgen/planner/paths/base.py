@@ -93,17 +93,36 @@ class PathResult:
     keys: int
 
 
+@dataclass(frozen=True)
+class PresetKey:
+    """A numeric ``[camera_path]`` preset key a family reads for parameters of its own: the
+    distribution used when a preset does not set it (in preset syntax) and its bounds."""
+
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+
+
 class PathFamily:
     """One family of camera paths. Subclasses set :attr:`name`, implement :meth:`build` and
-    :meth:`phrase`, and may override :meth:`sample` and :meth:`fit`."""
+    :meth:`phrase`, and may override :meth:`sample` and :meth:`fit`. A family with parameters
+    of its own lists their preset keys in :attr:`preset_keys` (optional keys of
+    ``[camera_path]``, checked like every other key) and draws them in :meth:`sample`."""
 
     name: ClassVar[str] = ""
     #: linear passes: a draw whose room leaves less than half the sampled speed is redrawn
     limited_by_room: ClassVar[bool] = False
+    #: ``[camera_path]`` keys of the family's own parameters
+    preset_keys: ClassVar[dict[str, PresetKey]] = {}
 
     def sample(self, camera_path: dict, rng: np.random.Generator) -> Any:
-        """The family's own parameters from the preset's ``[camera_path]`` section (none here)."""
+        """The family's own parameters from the preset's ``[camera_path]`` section (parsed: every
+        key of :attr:`preset_keys` is there as a distribution); none by default."""
         return None
+
+    def log_own(self, own: Any) -> dict:
+        """The params-log entries of the family's own parameters (none by default)."""
+        return {}
 
     def fit(self, draw: PathDraw, focus: np.ndarray, room, min_radius: float) -> PathDraw:
         """The draw adapted to the scene (e.g. an orbit radius the room allows); as drawn here."""
