@@ -99,7 +99,9 @@ def compare(base: Path, mine: Path, show: int, rename: bool) -> tuple[int, int, 
             same += 1
             continue
         tally.update({general(p) for p, _, _ in diffs})
-        print(f"  {name}: {len(diffs)} differing values")
+        moves = "" if name == "index.jsonl" else "  (movement_type {} -> {})".format(
+            *(json.loads(f.read_text())["camera"]["movement_type"] for f in (a, b)))
+        print(f"  {name}: {len(diffs)} differing values{moves}")
         for p, x, y in diffs[:show]:
             print(f"    {p}: {json.dumps(x)[:90]}  ->  {json.dumps(y)[:90]}")
     return same, len(names) + 1, tally

@@ -270,7 +270,7 @@ def test_caption_names_exact_moves_and_keeps_tags_apart(human_jobs, camera_jobs)
         if j.environment.type != "empty":
             assert j.environment.setting and j.environment.setting in cap.text
     verbs = {"orbit": "orbits", "spiral": "spirals", "spin": "spins", "whip_pan": "whip-pans",
-             "fly_through": "flies", "dolly": "dollies", "truck": "trucks", "pedestal": "pedestals"}
+             "fly_through": "flies", "dolly": "dollies", "truck": "trucks", "pedestal": "pedestals", "crane": "cranes"}
     for j in camera_jobs:
         assert f"The camera {verbs[j.camera.path_family]} " in j.caption.text, j.caption.text
 
