@@ -1,7 +1,7 @@
 """The words job files and presets may use for camera movements, path families and scene types.
 
 Each word is one module of a registry, and these tuples are what the registries are filled
-from (a missing module, or a module registered under another name, fails at import):
+from (a missing module, or a module whose entry has another name, fails at import):
 
 * :data:`CLIP_KINDS`: kinds of clip (what is filmed and how), one module each in
   ``synthgen/planner/clips/``;
@@ -18,7 +18,8 @@ from (a missing module, or a module registered under another name, fails at impo
   (``env``, ``basic``) that job files and presets written before the rename still use.
 
 Standard library only: :mod:`synthgen.job` imports this module inside Blender's Python.
-Adding a word here without adding its module fails at import; so does the reverse.
+Adding a word here without adding its module fails at import (the reverse fails
+``tests/test_registry.py``).
 """
 from __future__ import annotations
 

@@ -39,7 +39,12 @@ def test_registry_lookup_aliases_and_unknown_names():
     reg.expect(("red", "gray"))
 
 
-def test_every_vocabulary_word_is_one_registered_module():
+#: modules of the registry packages that are shared helpers, not words
+HELPERS = {"movements": {"base"}, "paths": {"base", "arc_length", "linear"}, "worlds": {"base"},
+           "clips": {"human_shot"}}
+
+
+def test_every_vocabulary_word_is_one_registered_module_and_back():
     for registry, words, package in ((MOVEMENTS, vocabulary.HUMAN_MOVEMENTS, "movements"),
                                      (PATH_FAMILIES, vocabulary.PATH_FAMILIES, "paths"),
                                      (WORLDS, vocabulary.SCENE_TYPES, "worlds"),
@@ -48,6 +53,8 @@ def test_every_vocabulary_word_is_one_registered_module():
         for name, entry in registry:
             assert entry.name == name
             assert type(entry).__module__ == f"synthgen.planner.{package}.{name}"
+        modules = {f.stem for f in (ROOT / "synthgen" / "planner" / package).glob("*.py")} - {"__init__"}
+        assert modules - HELPERS[package] == set(words), package     # no module without its word
 
 
 def test_job_vocabularies_derive_from_the_registries():

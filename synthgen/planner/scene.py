@@ -65,7 +65,8 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator) -> 
     draw.indoor_light_scale = round(float(scale.sample(rng)), 6) if scale is not None else 1.0
     draw.props = _sample_props(preset, assets, rng)
     draw.quality = preset["render"]["quality"].sample(rng)
-    draw.indoor_room, draw.uses_lights, draw.uses_hdri = world.indoor_room, world.uses_lights(draw), world.uses_hdri(draw)
+    draw.indoor_room = world.indoor_room
+    draw.uses_lights, draw.uses_hdri = world.uses_lights(draw), world.uses_hdri(draw)
     return draw
 
 

@@ -145,7 +145,8 @@ def stage_subject(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw | None) ->
     placement = place_subject(sd, sd.offset_m, sd.offset_azimuth_deg, room)
     foot = footprint(sd.boxes, placement)
     centre = np.array([(foot[0] + foot[2]) / 2, (foot[1] + foot[3]) / 2, 0.0])
-    return Stage(room, placement, world_corners(sd.boxes, placement), centre, float(np.hypot(*(foot[2:] - foot[:2]))) / 2)
+    radius = float(np.hypot(*(foot[2:] - foot[:2]))) / 2
+    return Stage(room, placement, world_corners(sd.boxes, placement), centre, radius)
 
 
 def path_focus(ctx: ClipContext, d: PathDraw, stage: Stage) -> np.ndarray:

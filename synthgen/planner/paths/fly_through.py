@@ -59,7 +59,8 @@ class FlyThroughPath(PathFamily):
         return PathResult(P, R, float(v * (s[-2] - s[1])), "forward", v, 0.0, d.keys)
 
     def phrase(self, direction: str, value: float, focus: str, stats: dict, own=None) -> str:
-        return f"The camera flies fast through the scene past {focus}, at up to {peak_m_s(stats):.1f} metres per second."
+        return (f"The camera flies fast through the scene past {focus}, "
+                f"at up to {peak_m_s(stats):.1f} metres per second.")
 
 
 FAMILY = FlyThroughPath()
