@@ -41,12 +41,17 @@ class PresetError(SynthgenError):
 
 
 class PlanError(SynthgenError):
-    """The planner could not satisfy a hard constraint."""
+    """The planner could not plan a clip (missing assets, or no solution under the hard constraints)."""
 
 
-class NoCharactersError(PlanError):
-    """Clips with a subject were asked for, but the manifests hold no character or no action
-    (redrawing the clip cannot help)."""
+class InfeasibleDrawError(PlanError):
+    """The parameters drawn for a clip admit no solution (no geometry satisfies the hard
+    constraints, or the drawn scene type needs an asset the manifests lack); a fresh draw may.
+    The planner redraws the whole clip on this error and on no other."""
+
+
+class UnknownNameError(SynthgenError):
+    """A name (camera movement, path family, scene type, clip kind, ...) no registry entry has."""
 
 
 class RenderError(SynthgenError):

@@ -31,6 +31,7 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
+from .vocabulary import CLIP_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
 
 SCHEMA_VERSION = 1
 
@@ -39,17 +40,16 @@ MAX_IMAGE_SIDE = 16384
 MAX_FRAMES = 100_000
 MAX_FPS = 1000.0
 
-KINDS = ("human", "camera")
+KINDS = CLIP_KINDS
 RENDER_MODES = ("flow", "full")
 QUALITIES = ("high", "low")
 DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
-ENV_TYPES = ("env", "basic", "empty")
+#: ``environment.type``: the scene types, then the older spellings job files may still use.
+ENV_TYPES = SCENE_TYPES + tuple(SCENE_TYPE_ALIASES)
 LIGHT_KINDS = ("point", "area", "sun", "spot")
 ASSET_KINDS = ("character", "action", "hdri", "room", "prop")
 FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
-MOVEMENT_TYPES = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom",
-                  "static", "orbit", "whip_pan", "fly_through", "spiral", "roll")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
 OUTPUTS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
@@ -103,13 +103,13 @@ class RoomSpec:
 
 @dataclass
 class EnvironmentSpec:
-    type: str = "empty"                             # env | basic | empty
+    type: str = "empty"                             # hdri | room | empty (older files: env, basic)
     hdri: AssetRef | None = None
     hdri_rotation_deg: float = 0.0                  # about world +Z
     hdri_strength: float = 1.0
     hdri_as_light_only: bool = False                # empty: HDRI lights, background colour shows
-    shadow_catcher: bool = True                     # env: ground plane that only catches shadows
-    room: RoomSpec | None = None                    # basic
+    shadow_catcher: bool = True                     # hdri: ground plane that only catches shadows
+    room: RoomSpec | None = None                    # room
     background_color: list[float] = field(default_factory=lambda: [0.05, 0.05, 0.05, 1.0])
     ambient_intensity: float = 0.0                  # uniform world light strength
     setting: str = ""                               # caption phrase ("in a sunlit forest")
@@ -491,12 +491,13 @@ def _validate(job: Job) -> list[tuple[str, str]]:
 
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
     choice("environment.type", env.type, ENV_TYPES)
-    if env.type == "env" and env.hdri is None:
-        bad("environment.hdri", "an 'env' environment needs an HDRI asset")
+    scene_type = canonical_scene_type(env.type)
+    if scene_type == "hdri" and env.hdri is None:
+        bad("environment.hdri", f"an {env.type!r} environment needs an HDRI asset")
     if env.hdri is not None:
         _asset("environment.hdri", env.hdri, "hdri", bad)
-    if env.type == "basic" and env.room is None:
-        bad("environment.room", "a 'basic' environment needs a room")
+    if scene_type == "room" and env.room is None:
+        bad("environment.room", f"a {env.type!r} environment needs a room")
     if env.room is not None:
         _asset("environment.room.asset", env.room.asset, "room", bad)
         _vec("environment.room.size", env.room.size, 3, bad)

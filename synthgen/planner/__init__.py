@@ -2,13 +2,19 @@
 
 Public surface::
 
-    plan(preset, count, seed, out, assets=None, *, start=0, kind=None) -> list[Path]
-    plan_clip(preset, assets, seed, index, kind=None) -> Job
-    load_preset(name_or_path, kind=None) -> Preset
+    plan(preset, count, seed, out, assets=None, *, start=0, kind=None, progress=False,
+         params_out=None) -> list[Path]
+    plan_clip(preset, assets, seed, index) -> Job
+    load_preset(name_or_path, *, kind=None) -> Preset
     summarize(params_list) -> list[tuple[str, str]]
 
 Clip ``k`` (global index ``start + i``) depends only on the preset, the manifests, the run
 seed and ``k``: its streams are ``SeedSequence(seed, spawn_key=(k, ...))``.
+
+Layout: a clip kind (:mod:`.clips`: human, camera) draws and solves a clip into a typed
+:class:`~synthgen.planner.clip_plan.ClipPlan`, using the registries of camera movements
+(:mod:`.movements`), path families (:mod:`.paths`) and scene types (:mod:`.worlds`); this
+module bakes the plan into a job, its caption and its params log.
 """
 from __future__ import annotations
 
@@ -24,22 +30,24 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import __version__
-from ..errors import NoCharactersError, PlanError
+from ..errors import InfeasibleDrawError, PlanError
 from ..fsutil import atomic_write_text, sha256_file
-from ..job import Job, dumps
+from ..job import CaptionSpec, Job, dumps
 from ..manifest import AssetSet, load_manifests
 from . import captions
-from .camera_clip import plan_camera_clip
+from .clip_plan import ClipPlan
+from .clips import CLIP_KINDS
 from .context import ClipContext, clip_seed_sequence
-from .human import plan_human_clip
 from .presets import Preset, load_preset
-from .scene import build_environment, build_render, sample_scene
+from .scene import build_render, sample_scene
+from .worlds import WORLDS
 
 log = logging.getLogger(__name__)
 
 __all__ = ["plan", "plan_clip", "load_preset", "summarize", "Preset", "INDEX_FILE"]
 
 INDEX_FILE = "index.jsonl"
+MAX_RESAMPLES = 8
 
 
 def clip_kind(preset: Preset, seed: int, index: int) -> str:
@@ -50,75 +58,57 @@ def clip_kind(preset: Preset, seed: int, index: int) -> str:
     return "human" if rng.random() < preset["preset"]["human_fraction"] else "camera"
 
 
-MAX_RESAMPLES = 8
-
-
 def plan_clip(preset: Preset, assets: AssetSet, seed: int, index: int) -> Job:
     """Plan clip ``index`` of a run: sample, solve under the hard constraints, bake, validate.
 
-    When no geometry satisfies the hard constraints for the drawn parameters (e.g. a
+    When the drawn parameters admit no solution (:class:`InfeasibleDrawError`: e.g. a
     backflip in a room template too low for it), the whole clip is redrawn from fresh
-    streams (reject and resample); ``params.resampled`` counts how often."""
+    streams (reject and resample); ``params.resampled`` counts how often. Any other error
+    (missing characters, an invalid job) is raised at once."""
     kind = clip_kind(preset, seed, index)
     reasons = []
     for r in range(MAX_RESAMPLES):
         try:
-            return _plan_once(ClipContext(preset, assets, seed, index, kind, resample=r))
-        except NoCharactersError:
-            raise
-        except PlanError as exc:
+            return bake_job(ClipContext(preset, assets, seed, index, kind, resample=r))
+        except InfeasibleDrawError as exc:
             reasons.append(exc.reason)
             log.debug("clip %d: redrawing (%s)", index, exc.reason)
     raise PlanError(f"no feasible clip after {MAX_RESAMPLES} redraws (last: {reasons[-1]})",
                     source=f"{kind}-{index:06d}")
 
 
-def _plan_once(ctx: ClipContext) -> Job:
-    preset, assets, kind = ctx.preset, ctx.assets, ctx.kind
-    seed, index = ctx.run_seed, ctx.index
-    params: dict = {"kind": kind, "resampled": ctx.resample}
-    draw = sample_scene(preset, assets, ctx.rng, params)
-    if kind == "human":
-        sd, subj, cam, lights, sol, direction = plan_human_clip(ctx, draw, params)
-        subjects, props, room = [subj], sol["props"], sol["room"]
-        params["movement_direction"] = direction
-    else:
-        sd, subj, cam, lights, props, path = plan_camera_clip(ctx, draw, params)
-        subjects, room = ([subj] if subj else []), params.get("room_size")
-    env = build_environment(draw, assets, room if room else list(draw.room_size))
-    caption = _caption(preset, kind, params, env, subjects, props, cam)
+def bake_job(ctx: ClipContext) -> Job:
+    """One draw of the clip: its kind's typed plan, baked into a validated job."""
+    preset = ctx.preset
+    scene = sample_scene(preset, ctx.assets, ctx.rng)
+    clip = CLIP_KINDS.get(ctx.kind).plan(ctx, scene)
     v = preset["video"]
-    job = Job(clip_id=ctx.clip_id, kind=kind, seed=ctx.render_seed, width=v["width"], height=v["height"],
+    job = Job(clip_id=ctx.clip_id, kind=clip.kind, seed=ctx.render_seed, width=v["width"], height=v["height"],
               fps=float(v["fps"]), frame_start=v["frame_start"], frame_end=v["frame_start"] + v["frames"] - 1,
-              camera=cam, render=build_render(preset, draw, ctx.render_seed), environment=env, lights=lights,
-              subjects=subjects, props=props, caption=caption, outputs=list(preset["render"]["outputs"]))
+              camera=clip.camera, render=build_render(preset, scene, ctx.render_seed), environment=clip.world,
+              lights=clip.lights, subjects=clip.subjects, props=clip.props, caption=caption(preset, clip),
+              outputs=list(preset["render"]["outputs"]))
     job.plan.preset, job.plan.synthgen_version = preset.name, __version__
-    job.plan.run_seed, job.plan.clip_index, job.plan.params = seed, index, params
+    job.plan.run_seed, job.plan.clip_index = ctx.run_seed, ctx.index
+    job.plan.params = {"kind": clip.kind, "resampled": ctx.resample, **clip.params()}
     problems = job.validate()
     if problems:
         raise PlanError(f"planned job is invalid: {problems[0][0]}: {problems[0][1]}", source=ctx.clip_id)
     return job
 
 
-def _caption(preset: Preset, kind: str, params: dict, env, subjects, props, cam):
+def caption(preset: Preset, clip: ClipPlan) -> CaptionSpec:
+    """The caption composed from the plan's elements: subject, motion, environment, camera."""
     c = preset["caption"]
-    elements = {"environment": captions.environment_phrase(env.setting, env.type, env.background_color)}
-    subj = subjects[0] if subjects else None
-    if subj is not None:
+    elements = {"environment": WORLDS.get(clip.world.type).phrase(clip.world)}
+    if clip.subjects:
+        subj = clip.subjects[0]
+        moves = list(subj.action.params.get("move_names", []))
         elements["subject"] = subj.character.params.get("appearance", "a person")
-        elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"),
-                                                    list(subj.action.params.get("move_names", [])))
-        elements["moves"] = ", ".join(subj.action.params.get("move_names", []))
-    if kind == "human":
-        elements["camera"] = captions.human_camera_phrase(cam.movement_type, params.get("movement_direction", ""),
-                                                          cam.focus_type, cam.focus_position,
-                                                          params["coverage"], params["placement"])
-    else:
-        focus = captions.focus_phrase(elements.get("subject"), [p.asset.params.get("description", "an object")
-                                                                for p in props])
-        elements["camera"] = captions.path_camera_phrase(cam.path_family, params["movement_direction"], focus,
-                                                         cam.stats, cam.movement_value)
-    return captions.compose(elements, c["tags"], c["tag_position"], kind)
+        elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves)
+        elements["moves"] = ", ".join(moves)
+    elements["camera"] = clip.camera_phrase
+    return captions.compose(elements, c["tags"], c["tag_position"], clip.kind)
 
 
 def _plain(obj):
@@ -171,9 +161,9 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     pre = load_preset(preset, kind=kind)
     aset = load_manifests(assets)
     if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
-        raise NoCharactersError(f"preset {pre.name!r} plans human clips: the manifests need at least "
-                                "one character and one action (e.g. assets_manifest/procedural_humans.json)",
-                                source=", ".join(str(m) for m in aset.manifests))
+        raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least "
+                        "one character and one action (e.g. assets_manifest/procedural_humans.json)",
+                        source=", ".join(str(m) for m in aset.manifests))
     out = Path(out)
     identity = _identity(pre, aset, seed)
     kept = _claim_jobs_folder(out, identity, overwrite)
