@@ -109,7 +109,7 @@ def throughput(n: int, width: int, height: int, frames: int) -> None:
 def rerun_finished(n: int) -> None:
     """Re-run a render and an export over ``n`` finished clips (one real render, cloned)."""
     from synthgen.export import export_dataset
-    from synthgen.render import render_many, run_one
+    from synthgen.render import run_one
     print(f"\n== re-running a finished render / export of {n} clips (goal < 5 s) ==")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -121,8 +121,8 @@ def rerun_finished(n: int) -> None:
         export_dataset([tmp / "renders"], tmp / "ds", max_fb_p90=None, progress=False,
                        executor=LocalExecutor(2, progress=False))
         print(f"(first export of {n} clips, 2 processes: {time.perf_counter() - t:.1f} s)")
-        rows = [("render, local runner", lambda: render_many(jobs, tmp / "renders", workers=2,
-                                                            show_progress=False)),
+        rows = [("render, local executor", lambda: render_jobs(LocalExecutor(2, threads=True, progress=False),
+                                                              jobs, tmp / "renders")),
                 ("render, ray executor", lambda: render_jobs(RayExecutor(progress=False), jobs,
                                                              tmp / "renders")),
                 ("export, one by one", lambda: export_dataset([tmp / "renders"], tmp / "ds",

@@ -23,8 +23,6 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-VIDEO_MEMBERS = ("flow_hsv", "rgb")
-
 
 def shard_urls(source) -> list[str]:
     """Shard paths of a dataset folder (sorted), or ``source`` itself as a list of URLs."""

@@ -3,12 +3,15 @@
 Public functions:
 
 * :func:`run_one` - render one job file in a subprocess, return a :class:`JobResult`;
-* :func:`render_many` - run many jobs, ``workers`` at a time, with tqdm over clips and frames;
-* :func:`collect_jobs` - job files from files and folders;
+* :func:`collect_jobs` / :func:`load_run` - job files from files and folders; every job of a
+  run, duplicate clip ids refused;
+* :func:`summary_lines` - the end-of-run summary;
 * :func:`worker_command` / :func:`farm_command` - the subprocess and stock-Blender command
   lines (for ``--print-commands``).
 
-This module never imports bpy; the subprocess runs ``synthgen/blender/entry.py``.
+Many jobs run through :func:`synthgen.executors.render.render_jobs` on an executor (inline,
+a local pool, or Ray): one execution path for every way of running. This module never
+imports bpy; the subprocess runs ``synthgen/blender/entry.py``.
 """
 from __future__ import annotations
 
@@ -236,54 +239,6 @@ def load_run(job_paths: list[Path]) -> dict[Path, "Job | str"]:
         raise JobError(f"clip id {clip!r} is planned twice: {first} and {second}{more}; "
                        "every clip id of a run must be unique", source=second)
     return jobs
-
-
-def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: int = 1,
-                device: str | None = None, mode: str | None = None, timeout: float | None = None,
-                show_progress: bool = True, verbose: int = 0) -> list[JobResult]:
-    """Render every job, ``workers`` subprocesses at a time, in the order given.
-
-    Shows a tqdm bar over clips and one over frames (stderr). With several workers each
-    gets ``cpu_count // workers`` render threads. Returns one :class:`JobResult` per job,
-    in input order; never raises for a failed job.
-    """
-    from tqdm import tqdm
-
-    jobs = load_run(job_paths)
-    out_root = Path(out_root)
-    try:
-        out_root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
-    counts = {p: (j.n_frames if isinstance(j, Job) else 0) for p, j in jobs.items()}
-    total_frames = sum(counts.values())
-    clips = tqdm(total=len(job_paths), desc="clips", unit="clip", disable=not show_progress, position=0)
-    frames = tqdm(total=total_frames, desc="frames", unit="frame", disable=not show_progress,
-                  position=1, leave=False)
-    lock = threading.Lock()
-    threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
-
-    def on_frame(_frame, _done, _total):
-        with lock:
-            frames.update(1)
-
-    def one(path: Path) -> JobResult:
-        res = run_one(path, out_root, device=device, mode=mode, timeout=timeout,
-                      on_frame=on_frame, verbose=verbose, threads=threads)
-        with lock:
-            if res.ok:     # skipped clips and resumed frames count as done too
-                frames.update(max(0, counts[path] - res.frames_rendered))
-            clips.update(1)
-            clips.set_postfix_str(f"{res.clip_id or path.name}: {res.status}")
-        return res
-
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(pool.map(one, job_paths))
-    finally:
-        frames.close()
-        clips.close()
-    return results
 
 
 def summary_lines(results: list[JobResult]) -> list[str]:

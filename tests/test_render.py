@@ -9,7 +9,9 @@ from click.testing import CliRunner
 import scenes
 from synthgen import layout
 from synthgen.cli import cli
-from synthgen.render import collect_jobs, farm_command, render_many, run_one, summary_lines
+from synthgen.executors import LocalExecutor
+from synthgen.executors.render import render_jobs
+from synthgen.render import collect_jobs, farm_command, run_one, summary_lines
 
 
 def _jobs(tmp_path, n=2):
@@ -49,7 +51,7 @@ def test_bad_jobs_fail_with_one_line_and_others_go_on(tmp_path):
     bad_sum = checksum.save(tmp_path / "jobs" / "badsum.json")
     paths = collect_jobs([tmp_path / "jobs"])
     assert paths == sorted(paths) and len(paths) == 4
-    results = render_many(paths, tmp_path / "out", workers=2, show_progress=False)
+    results = render_jobs(LocalExecutor(2, threads=True, progress=False), paths, tmp_path / "out")
     status = {r.job_path.name: r for r in results}
     assert status["clip0.json"].status == status["clip1.json"].status == "done"
     assert status["zz_bad.json"].status == "failed"

@@ -25,7 +25,9 @@ def run_demo(out: Path, *, seed: int = 0, workers: int = 2, device: str | None =
     that cannot be planned or rendered is reported and the other goes on."""
     from ..errors import SynthgenError
     from ..planner import plan
-    from ..render import render_many, summary_lines
+    from ..executors import LocalExecutor
+    from ..executors.render import render_jobs
+    from ..render import summary_lines
 
     t0 = time.perf_counter()
     out = Path(out)
@@ -37,8 +39,8 @@ def run_demo(out: Path, *, seed: int = 0, workers: int = 2, device: str | None =
             plan_errors.append(f"{kind}: {exc}")
             echo(f"planning the {kind} clip failed: {exc}", err=True)
     echo(f"planned {len(jobs)} clips into {out / 'jobs'}")
-    results = render_many(jobs, out / "renders", workers=workers, device=device,
-                          show_progress=progress)
+    results = render_jobs(LocalExecutor(workers, threads=True, progress=progress), jobs,
+                          out / "renders", device=device)
     for line in summary_lines(results):
         echo(line)
     report = {"render": results, "export": None, "preview": None, "plan_errors": plan_errors}

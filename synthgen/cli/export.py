@@ -60,13 +60,10 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
     Only clips with a DONE marker are exported; clips already in the dataset are skipped.
     Each bad clip is reported on one line; the exit code is 1 if any was bad.
     """
-    from ..executors.cli import executor_from_options, uses_executor
+    from ..executors.cli import executor_from_options
     from ..export import export_dataset
 
-    executor = None
-    if workers > 1 or uses_executor(executor_opts):
-        executor = executor_from_options(executor_opts, workers=workers,
-                                         progress=sys.stderr.isatty())
+    executor = executor_from_options(executor_opts, workers=workers, progress=sys.stderr.isatty())
     if not math.isfinite(max_fb_p90):
         raise UsageError(f"must be a number of pixels (negative: no limit), got {max_fb_p90}",
                          field="--max-fb-p90")

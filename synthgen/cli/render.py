@@ -52,16 +52,10 @@ def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blend
                                                              device=device, mode=mode)))
         return
     verbose = (ctx.find_root().params.get("verbose") or 0)
-    from ..executors.cli import executor_from_options, uses_executor
-    if uses_executor(executor_opts):          # Ray and/or retries: synthgen.executors.render
-        from ..executors.render import render_jobs
-        ex = executor_from_options(executor_opts, workers=workers, threads=True,
-                                   progress=not no_progress)
-        results = render_jobs(ex, paths, out, device=device, mode=mode, timeout=timeout,
-                              verbose=verbose)
-    else:
-        results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
-                                     timeout=timeout, show_progress=not no_progress, verbose=verbose)
+    from ..executors.cli import executor_from_options
+    from ..executors.render import render_jobs
+    ex = executor_from_options(executor_opts, workers=workers, threads=True, progress=not no_progress)
+    results = render_jobs(ex, paths, out, device=device, mode=mode, timeout=timeout, verbose=verbose)
     for line in runner.summary_lines(results):
         click.echo(line, err=line.startswith(("failed ", "failed:", "note ")))
     if any(r.status == "failed" for r in results):

@@ -20,22 +20,11 @@ _OPTIONS = [
                  help="Ray: GPUs reserved per job (fractions share a GPU) [default: 0]."),
 ]
 
-#: Keyword names the options above add to a command's parameters.
-OPTION_NAMES = ("executor", "address", "retries", "cpus_per_job", "gpus_per_job")
-
-
 def executor_options(f):
     """Decorator adding ``--executor --address --retries --cpus-per-job --gpus-per-job``."""
     for option in reversed(_OPTIONS):
         f = option(f)
     return f
-
-
-def uses_executor(opts: dict) -> bool:
-    """True when the options ask for more than the plain local runner (Ray, retries, or a
-    Ray-only option, which :func:`executor_from_options` then rejects in one line)."""
-    return (opts.get("executor", "local") != "local" or bool(opts.get("retries"))
-            or any(opts.get(k) is not None for k in ("address", "cpus_per_job", "gpus_per_job")))
 
 
 def executor_from_options(opts: dict, *, workers: int = 1, threads: bool = False,

@@ -25,7 +25,7 @@ from ..errors import RenderError
 from ..job import Job
 from ..render import JobResult, is_done, load_run, run_one, worker_command
 from . import launch
-from .core import Executor, Outcome
+from .core import Executor, LocalExecutor, Outcome, split_threads
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,17 @@ def run_job(job_path: str, *, out_root: str, device: str | None = None, mode: st
                    command=launch.command(argv), verbose=verbose, threads=threads)
 
 
-def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.PathLike, *,
+def render_jobs(executor: Executor | None, job_paths: list[Path], out_root: str | os.PathLike, *,
                 device: str | None = None, mode: str | None = None,
                 timeout: float | None = None, verbose: int = 0) -> list[JobResult]:
-    """Render every job on ``executor``; one :class:`JobResult` per job, in input order.
+    """Render every job on ``executor`` (None: one at a time here); one :class:`JobResult`
+    per job, in input order, with tqdm bars over clips and frames.
 
     ``out_root`` must be a folder every worker node sees at the same path. Never raises
-    for a failed job; raises :class:`RenderError` when ``out_root`` cannot be created.
+    for a failed job; raises :class:`synthgen.errors.JobError` for duplicate clip ids and
+    :class:`RenderError` when ``out_root`` cannot be created, both before anything renders.
     """
+    executor = executor or LocalExecutor(1, threads=True)
     paths = [str(Path(p).absolute()) for p in job_paths]
     jobs = {str(p): j for p, j in load_run([Path(p) for p in paths]).items()}
     out_root = Path(out_root).absolute()
@@ -70,11 +73,14 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
 
 
 def _threads_per_task(executor: Executor) -> int | None:
-    """Cycles threads for each task: what a Ray task reserves (``--cpus-per-job``), so
-    concurrent renders on one node never oversubscribe it; None keeps the job's own
-    ``render.threads`` (local executors split cores themselves)."""
+    """Cycles threads for each task: what a Ray task reserves (``--cpus-per-job``), or this
+    machine's cores split between a local pool's workers, so concurrent renders never
+    oversubscribe a node; None (one job at a time) keeps the job's own ``render.threads``."""
     cpus = getattr(executor, "cpus_per_job", None)
-    return max(1, int(cpus)) if cpus else None
+    if cpus:
+        return max(1, int(cpus))
+    workers = getattr(executor, "workers", 1)
+    return split_threads(os.cpu_count() or 1, workers) if workers > 1 else None
 
 
 def _finished(path: str, job: Job | str, out_root: Path, device, mode) -> JobResult | None:

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 #: A sample key: WebDataset splits member names at the first dot, tar names must be safe.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
-ARRAY_MEMBERS = ("flow", "flow_bwd", "valid", "depth", "seg")
 ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
                "inst_flow", "rgb", "txt", "json")
 DEFAULT_MEMBERS = ("flow", "valid", "flow_hsv", "plucker", "txt", "json")

@@ -20,8 +20,6 @@ from . import shards as shardmod
 
 log = logging.getLogger(__name__)
 
-PANELS = ("rgb", "flow", "flow_hsv", "depth", "seg", "plucker")
-
 
 # --------------------------------------------------------------------------- colourings
 def _color_wheel() -> np.ndarray:
