@@ -29,8 +29,10 @@ import numpy as np
 from synthgen import layout
 from synthgen.export import export_dataset
 from synthgen.export.exr import read_frame, write_frame
-from synthgen.export.synthetic import frame_channels, make_job
 from synthgen.fsutil import atomic_write_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import frame_channels, make_job  # noqa: E402  (the tests' synthetic render folders)
 
 
 def synthetic_clip(root: Path, width: int, height: int, frames: int, seed: int = 0) -> Path:

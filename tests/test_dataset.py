@@ -9,7 +9,7 @@ import webdataset as wds
 from synthgen import layout
 from synthgen.dataset import decode_sample, load_sample, open_dataset, shard_urls
 from synthgen.export import export_dataset
-from synthgen.export.synthetic import make_job, write_clip
+from synthetic import make_job, write_clip
 
 
 @pytest.fixture(scope="module")

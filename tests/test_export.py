@@ -15,7 +15,7 @@ from synthgen.export import export_dataset
 from synthgen.export.flow import rotation_flow
 from synthgen.export.hsv import decode_hsv
 from synthgen.export.plucker import plucker_clip
-from synthgen.export.synthetic import box_mask, make_job, write_clip
+from synthetic import box_mask, make_job, write_clip
 
 ALL = "flow,flow_bwd,valid,flow_hsv,plucker,depth,seg,inst_flow,rgb,txt,json"
 BOX = (3.0, 2.0)

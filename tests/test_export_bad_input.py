@@ -11,7 +11,7 @@ import pytest
 from synthgen import layout
 from synthgen.export import export_dataset
 from synthgen.export.exr import write_frame
-from synthgen.export.synthetic import frame_channels, make_job, write_clip
+from synthetic import frame_channels, make_job, write_clip
 
 
 def _clip(root, name, n_frames=3):

@@ -27,7 +27,7 @@ import pytest
 
 from synthgen import layout
 from synthgen.export.exr import read_channels, write_frame
-from synthgen.export.synthetic import frame_channels, make_job, write_clip
+from synthetic import frame_channels, make_job, write_clip
 from synthgen.job import load_job
 from synthgen.planner import plan as plan_jobs
 

@@ -10,7 +10,7 @@ import pytest
 
 from synthgen.export import export_dataset
 from synthgen.export.preview import flow_to_color, write_preview
-from synthgen.export.synthetic import make_job, write_clip
+from synthetic import make_job, write_clip
 from synthgen.export.video import read_video
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import scenes
 from synthgen import layout
-from synthgen.blender.color import blackbody_rgb
+from synthgen.color import blackbody_rgb
 from synthgen.blender.worker import render_job
 from synthgen.errors import RenderError
 from synthgen.job import AssetRef, EnvironmentSpec, LightSpec, RoomSpec

@@ -7,7 +7,7 @@ import bpy
 import mathutils
 
 from ..job import LightSpec
-from .color import blackbody_rgb
+from ..color import blackbody_rgb
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import layout
-from ..camera import intrinsics, look_at_cv
-from ..renderdir import RenderDir
-from ..job import AssetRef, CameraSpec, CaptionSpec, Job, PropSpec
-from .exr import write_frame
+from synthgen import layout
+from synthgen.camera import intrinsics, look_at_cv
+from synthgen.export.exr import write_frame
+from synthgen.job import AssetRef, CameraSpec, CaptionSpec, Job, PropSpec
+from synthgen.renderdir import RenderDir
 
 
 def _pan(deg: float) -> np.ndarray:
