@@ -24,7 +24,9 @@ from ..errors import ExportError
 from . import shards as shardmod
 from .clip import (ALL_MEMBERS, DEFAULT_MEMBERS, SUFFIX, ClipOptions, ClipSource, compute_clip,
                    load_clip)
+from .codec import compress_result, parse_compression
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
+from .prune import RenderPruner
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class ExportSummary:
     filtered: list[tuple[str, float]] = field(default_factory=list)   # (key, fb_err_p90)
     bad: list[tuple[str, str]] = field(default_factory=list)          # (folder, message)
     shards: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)                   # render folders removed
 
     @property
     def ok(self) -> bool:
@@ -101,31 +104,36 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    max_fb_p90: float | None = DEFAULT_MAX_FB_P90,
                    tags: list[str] | None = None, hsv_crf: int = 4,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True,
-                   executor=None) -> ExportSummary:
+                   executor=None, compression: str = "zstd",
+                   prune_renders: bool = False) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
     ``out/index.jsonl`` are skipped; bad clips are reported in ``summary.bad`` (never raised);
     clips whose fb-consistency p90 exceeds ``max_fb_p90`` (None: no filter) are left out and
-    counted. Writes shards, ``index.jsonl`` and ``stats.json``. ``executor`` (a
+    counted. Writes shards, ``index.jsonl`` and ``stats.json``. ``compression``: ``zstd``
+    (array members as lossless ``.npy.zst``, see :mod:`synthgen.export.codec`) or ``none``
+    (plain ``.npy``). ``prune_renders``: remove each clip's render folder once its sample is
+    in a finished, indexed shard (see :mod:`synthgen.export.prune`). ``executor`` (a
     :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
     tasks while this process still writes every shard, in input order; None: one by one here.
     """
     out = Path(out)
     _prepare_out(out)
     opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
-                       hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt)
+                       hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
+                       compression=parse_compression(compression))
     summary = ExportSummary(out=out)
     with shardmod.DatasetLock(out):
         _export_locked(render_dirs, out, opts, max_fb_p90, summary, progress=progress,
-                       executor=executor, shard_bytes=shard_bytes)
+                       executor=executor, shard_bytes=shard_bytes, prune=prune_renders)
     for folder, msg in summary.bad:
         log.info("skipped %s: %s", folder, msg)   # listed in summary.bad; the CLI prints each once
     return summary
 
 
 def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summary: ExportSummary,
-                   *, progress: bool, executor, shard_bytes: int) -> None:
+                   *, progress: bool, executor, shard_bytes: int, prune: bool = False) -> None:
     index = shardmod.read_index(out)
     orphans = shardmod.recover_orphans(out, index)
     if orphans:
@@ -133,14 +141,20 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
         shardmod.write_index(out, index)
     done_keys = {e["key"] for e in index}
 
+    pruner = RenderPruner() if prune else None
+
     def on_shard(name: str, entries: list[dict]) -> None:
         index.extend(entries)
         shardmod.write_index(out, index)
         summary.shards.append(name)
+        if pruner is not None:
+            pruner.prune(entries)
 
     writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
     try:
         clips = find_clips(render_dirs)
+        if pruner is not None:
+            pruner.add_clips(clips)
         if executor is not None:
             from ..executors.export import export_clips
             export_clips(clips, out, opts, max_fb_p90, done_keys, writer, summary, executor)
@@ -151,6 +165,9 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
     except BaseException:
         writer.abort()
         raise
+    if pruner is not None:      # clips exported by an earlier run: their samples are indexed
+        pruner.prune([e for e in index if e.get("key") in set(summary.skipped_existing)])
+        summary.pruned = pruner.pruned
     from .stats import write_stats
     write_stats(out, index)
 
@@ -182,6 +199,7 @@ def _export_one(clip_dir: Path, out: Path, opts: ClipOptions, max_fb_p90, done_k
 
 
 def _members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, Path | bytes]]:
+    compress_result(res, opts.compression)      # array members -> .npy.zst (issue 16)
     names = [m for m in opts.members if m in res.files or m in ("txt", "json")]
     out: list[tuple[str, Path | bytes]] = []
     for m in names:
@@ -190,7 +208,7 @@ def _members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, Path | 
         elif m == "json":
             out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
         else:
-            out.append((SUFFIX[m], res.files[m]))
+            out.append((res.suffixes.get(m, SUFFIX[m]), res.files[m]))
     return out
 
 
