@@ -161,16 +161,16 @@ def _plucker(suffix, data, meta, s, F, Ks, c2ws, r: geometry.Resize, opts: Optio
     else recomputed from the window's cameras (see :mod:`synthgen_reader.geometry`)."""
     if s == 0 and r.identity and opts.plucker_size is None:
         return decode_array_member(suffix, data, rows=slice(0, F), where=where)
-    stored = (meta.get("plucker") or {})
-    pw, ph = opts.plucker_size or _plucker_default(stored, r)
+    pw, ph = opts.plucker_size or _plucker_default(meta.get("plucker") or {}, r, opts)
     return geometry.plucker(geometry.adjust_K(Ks, r), c2ws, r.out_w, r.out_h, pw, ph)
 
 
-def _plucker_default(stored: dict, r: geometry.Resize) -> tuple[int, int]:
-    """Keep the stored downsampling factor (render width / Plücker width, usually 8)."""
-    div_w = r.width / float(stored.get("width") or max(1, r.width // 8))
-    div_h = r.height / float(stored.get("height") or max(1, r.height // 8))
-    return max(1, int(round(r.out_w / div_w))), max(1, int(round(r.out_h / div_h)))
+def _plucker_default(stored: dict, r: geometry.Resize, opts: Options) -> tuple[int, int]:
+    """With ``size``: output size / 8 (the same for every clip, so batches stack); else the
+    stored member's size."""
+    if opts.size is None and stored.get("width"):
+        return int(stored["width"]), int(stored["height"])
+    return max(1, r.out_w // 8), max(1, r.out_h // 8)
 
 
 def json_of(sample: dict) -> dict:
