@@ -72,13 +72,14 @@ def candidates(arr: np.ndarray, member: str) -> dict:
            "sgz default (synthgen)": sgz(None, member=member), "sgz none-3": sgz([])}
     if arr.dtype.kind == "f":
         out["sgz shuffle-3"] = sgz([{"id": "shuffle"}])
-        rows = codec.default_filters(arr.dtype, arr.shape, member)[0]["axis"]
-        cols = rows + 1
+        main = codec.default_filters(arr.dtype, arr.shape, member)[0]["axis"] % arr.ndim
+        image = (arr.ndim - 3, arr.ndim - 2) if arr.shape[-1] <= 4 else (arr.ndim - 2, arr.ndim - 1)
+        rows, cols = image
         for ax, name in ((rows, "rows"), (cols, "columns")):
             for lvl in (1, 3, 5):
                 out[f"sgz delta({name})+shuffle-{lvl}"] = sgz(
                     [{"id": "delta", "axis": ax}, {"id": "shuffle"}], lvl)
-        out["sgz delta(rows), no shuffle-3"] = sgz([{"id": "delta", "axis": rows}])
+        out[f"sgz delta(axis {main}), no shuffle-3"] = sgz([{"id": "delta", "axis": main}])
         if rows > 0:
             out["sgz delta(T)+shuffle-3"] = sgz([{"id": "delta", "axis": 0}, {"id": "shuffle"}])
     try:

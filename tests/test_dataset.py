@@ -79,7 +79,7 @@ def test_compressed_and_plain_exports_hold_the_same_bits(ds):
         codecs = packed[key]["json"]["compression"]
         assert set(codecs) == set(ARRAYS) and plain[key]["json"]["compression"] == {}
         assert codecs["flow"]["filters"] == [{"id": "delta", "axis": 1}, {"id": "shuffle"}]
-        assert codecs["flow"]["codec"] == "zstd" and codecs["flow"]["level"] == 3
+        assert codecs["flow"]["codec"] == "zstd" and codecs["flow"]["level"] == 1
         assert codecs["valid"]["filters"] == [] and codecs["flow"]["bytes"] < codecs["flow"]["raw_bytes"]
 
 
@@ -181,3 +181,18 @@ def test_readme_dataloader_snippet_runs_verbatim(tmp_path, monkeypatch):
     assert tuple(scope["flow"].shape[1:]) == (4, 24, 32, 2)
     keys = [k for batch in scope["loader"] for k in batch["__key__"]]
     assert sorted(keys) == ["dl-000000", "dl-000001", "dl-000002"]
+
+
+def test_training_window_with_videos(tmp_path):
+    """mp4 members are decoded, windowed (pairs: frames - 1) and resized like the flow."""
+    job = make_job("vid-000000", width=40, height=24, n_frames=6, mode="full")
+    write_clip(job, tmp_path / "r" / job.clip_id, box_motion=(2.0, 1.0))
+    export_dataset([tmp_path / "r"], tmp_path / "ds", members="flow,flow_hsv,rgb,json",
+                   progress=False, max_fb_p90=None)
+    whole = load_sample(tmp_path / "ds")
+    s = next(iter(open_dataset(tmp_path / "ds", frames=4, start="center", size=(20, 12))))
+    assert s["flow_hsv"].shape == (3, 12, 20, 3) and s["rgb"].shape == (4, 12, 20, 3)
+    assert s["flow_hsv"].dtype == np.uint8 and s["start"] == 1
+    full = next(iter(open_dataset(tmp_path / "ds", frames=4, start="center")))
+    np.testing.assert_array_equal(full["flow_hsv"], whole["flow_hsv"][1:4])
+    np.testing.assert_array_equal(full["rgb"], whole["rgb"][1:5])

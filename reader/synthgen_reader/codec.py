@@ -32,6 +32,9 @@ SUFFIX = ".zst"
 #: Raw bytes per chunk aimed at (a whole number of rows of axis 0).
 CHUNK_BYTES = 8 << 20
 DECODE_THREADS = 2
+#: zstd level: on flow, level 1 compresses 1.7x faster than 3 for 5 % less ratio (5.2x vs
+#: 5.5x on a 1280x704 clip), which keeps the export within its time budget; decoding is as fast.
+DEFAULT_LEVEL = 1
 
 _U = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -43,12 +46,13 @@ def _zstd():
 
 # --------------------------------------------------------------------------- filters
 def _delta(words: np.ndarray, axis: int) -> np.ndarray:
-    out = words.copy()
+    out = np.empty_like(words)
     n = words.shape[axis]
+    first = [slice(None)] * words.ndim
+    hi, lo = list(first), list(first)
+    first[axis], hi[axis], lo[axis] = slice(0, 1), slice(1, n), slice(0, n - 1)
+    out[tuple(first)] = words[tuple(first)]
     if n > 1:
-        hi = [slice(None)] * words.ndim
-        lo = list(hi)
-        hi[axis], lo[axis] = slice(1, n), slice(0, n - 1)
         np.subtract(words[tuple(hi)], words[tuple(lo)], out=out[tuple(hi)])
     return out
 
@@ -73,8 +77,13 @@ def _undelta(words: np.ndarray, axis: int, out: np.ndarray) -> None:
 
 
 def _shuffle(words: np.ndarray) -> np.ndarray:
+    """Words -> byte planes (plane b holds byte b of every word)."""
     size = words.dtype.itemsize
-    return np.ascontiguousarray(words.reshape(-1).view(np.uint8).reshape(-1, size).T)
+    flat = np.ascontiguousarray(words).reshape(-1).view(np.uint8)
+    out = np.empty((size, flat.size // size), np.uint8)
+    for b in range(size):
+        out[b] = flat[b::size]
+    return out
 
 
 def _unshuffle(planes: np.ndarray, dtype: np.dtype, shape: tuple) -> np.ndarray:
@@ -114,7 +123,7 @@ def rows_per_chunk(shape, dtype, chunk_bytes: int = CHUNK_BYTES) -> int:
     return max(1, min(int(shape[0]) if len(shape) else 1, chunk_bytes // max(row, 1)))
 
 
-def make_header(dtype, shape, filters=None, level: int = 3, rows: int | None = None,
+def make_header(dtype, shape, filters=None, level: int = DEFAULT_LEVEL, rows: int | None = None,
                 member: str | None = None) -> dict:
     dtype, shape = np.dtype(dtype), [int(s) for s in shape]
     if dtype.hasobject or dtype.itemsize not in _U or dtype.fields is not None:
@@ -145,7 +154,7 @@ def header_bytes(header: dict) -> bytes:
     return MAGIC + struct.pack("<I", len(text)) + text
 
 
-def encode_array(arr: np.ndarray, filters=None, level: int = 3, *, member: str | None = None,
+def encode_array(arr: np.ndarray, filters=None, level: int = DEFAULT_LEVEL, *, member: str | None = None,
                  rows: int | None = None, threads: int = DECODE_THREADS) -> bytes:
     """``arr`` -> SGZ bytes (see the module docstring). ``filters`` None: the chain of
     :func:`default_filters` for ``member``; ``rows``: rows of axis 0 per chunk (None: about
@@ -176,9 +185,7 @@ def read_header(data, where: str = "member") -> tuple[dict, list[tuple[int, int]
         (n,) = struct.unpack_from("<I", view, 4)
         header = json.loads(bytes(view[8:8 + n]).decode("utf-8"))
         shape, rows = header["shape"], int(header["rows"])
-        np.dtype(header["dtype"])
-        if header.get("codec") != "zstd":
-            raise ValueError(f"unknown codec {header.get('codec')!r}")
+        _check_header(header, shape, rows)
         n_chunks = -(-int(shape[0]) // rows)
         pos, spans = 8 + n, []
         for _ in range(n_chunks):
@@ -192,6 +199,20 @@ def read_header(data, where: str = "member") -> tuple[dict, list[tuple[int, int]
     except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
         raise CorruptMemberError(f"{where}: corrupt compressed array ({exc})") from None
     return header, spans
+
+
+def _check_header(header: dict, shape, rows: int) -> None:
+    if np.dtype(header["dtype"]).itemsize not in _U:
+        raise ValueError(f"unsupported dtype {header['dtype']!r}")
+    if header.get("codec") != "zstd":
+        raise ValueError(f"unknown codec {header.get('codec')!r}")
+    if rows < 1 or not shape or any(int(s) < 0 for s in shape):
+        raise ValueError(f"bad shape {shape!r} or rows {rows!r}")
+    for f in header["filters"]:
+        if f["id"] == "delta" and not -len(shape) <= int(f["axis"]) < len(shape):
+            raise ValueError(f"delta axis {f['axis']!r} outside shape {shape!r}")
+        if f["id"] not in ("delta", "shuffle"):
+            raise ValueError(f"unknown filter {f['id']!r}")
 
 
 def decode_array(data, *, rows: slice | None = None, where: str = "member",

@@ -68,7 +68,7 @@ def test_resized_sample_matches_geometry(mixed):
 
 
 def test_mixed_dataset_decodes_alike(mixed, tmp_path):
-    from conftest import make_clip, write_dataset
+    from reader_fixtures import make_clip, write_dataset
     clip = make_clip("m", 6, 20, 28, 5)
     folder = write_dataset(tmp_path / "ds", [("zst-000000", clip, True), ("raw-000000", clip, False)], 2)
     a, b = list(iter_samples(folder))
@@ -95,7 +95,7 @@ def test_default_collate_batches_clips_of_different_lengths_and_sizes(mixed):
 
 def test_readme_dataloader_snippet_runs_verbatim(tmp_path, monkeypatch):
     pytest.importorskip("torch")
-    from conftest import make_clip, write_dataset
+    from reader_fixtures import make_clip, write_dataset
     text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "DataLoader(" in b)
     clips = [(f"clip-{i:06d}", make_clip(str(i), 7 + i, 24 + 2 * i, 32 + 4 * i, i), i % 2 == 0)
