@@ -234,14 +234,16 @@ def read_speed(zstd_ds: Path, none_ds: Path, tmp: Path) -> None:
         for shard in ds.glob("shard-*.tar"):
             with tarfile.open(shard) as tar:
                 tar.extractall(folder, filter="data")
-    print("read (MB/s of decoded arrays; cold = pages dropped first; 2 decode threads):")
-    print(f"  {'member':10s} {'MB':>7s} {'npy cold':>9s} {'zst cold':>9s} {'npy warm':>9s} {'zst warm':>9s}")
+    print("read (MB/s of decoded arrays; cold = pages dropped first; 2 decode threads; "
+          "cpu = MB per CPU second, warm):")
+    print(f"  {'member':10s} {'MB':>7s} {'npy cold':>9s} {'zst cold':>9s} {'npy warm':>9s} "
+          f"{'zst warm':>9s} {'npy cpu':>8s} {'zst cpu':>8s}")
     for raw in sorted(folder.glob("*.npy")):
         packed = raw.with_name(raw.name + ".zst")
         if not packed.exists():
             continue
         mb = raw.stat().st_size / 1e6
-        speeds = []
+        speeds, cpus = [], []
         for cold in (True, False):
             for path, load in ((raw, lambda p: np.load(p)),
                                (packed, lambda p: decode_array(p.read_bytes()))):
@@ -249,11 +251,13 @@ def read_speed(zstd_ds: Path, none_ds: Path, tmp: Path) -> None:
                     _drop_cache(path)
                 else:
                     load(path)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 load(path)
                 speeds.append(mb / (time.perf_counter() - t0))
+                cpus.append(mb / max(time.process_time() - c0, 1e-9))
         name = raw.name.split(".")[1]
-        print(f"  {name:10s} {mb:7.1f} {speeds[0]:9.0f} {speeds[1]:9.0f} {speeds[2]:9.0f} {speeds[3]:9.0f}")
+        print(f"  {name:10s} {mb:7.1f} {speeds[0]:9.0f} {speeds[1]:9.0f} {speeds[2]:9.0f} "
+              f"{speeds[3]:9.0f} {cpus[2]:8.0f} {cpus[3]:8.0f}")
 
 
 def main() -> None:

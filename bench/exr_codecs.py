@@ -46,7 +46,7 @@ def rewrite(frames, dst: Path, comp) -> tuple[float, int, bool]:
     for src in frames:
         parts = _parts(src)
         t0 = time.perf_counter()
-        new = [OpenEXR.Part({"compression": comp, "type": OpenEXR.scanlineimage}, chans, name)
+        new = [OpenEXR.Part({"compression": comp, "type": OpenEXR.scanlineimage}, dict(chans), name)
                for name, _, chans in parts]
         out = dst / src.name
         with OpenEXR.File(new) as f:

@@ -86,15 +86,14 @@ def _shuffle(words: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unshuffle(planes: np.ndarray, dtype: np.dtype, shape: tuple) -> np.ndarray:
-    """Byte planes -> words (strided byte copies: 8x faster than a transposing copy)."""
-    size = dtype.itemsize
+def _unshuffle(planes: np.ndarray, out: np.ndarray) -> None:
+    """Byte planes -> words, into ``out`` (strided byte copies: 8x faster than a transposing
+    copy)."""
+    size = out.dtype.itemsize
     planes = planes.reshape(-1).view(np.uint8).reshape(size, -1)
-    out = np.empty(planes.shape[1], _U[size])
-    view = out.view(np.uint8)
+    view = out.reshape(-1).view(np.uint8)
     for b in range(size):
         view[b::size] = planes[b]
-    return out.reshape(shape)
 
 
 #: Axis of the delta filter per member: the image rows where channels interleave (flow),
@@ -230,10 +229,13 @@ def decode_array(data, *, rows: slice | None = None, where: str = "member",
 
     def one(c: int) -> None:
         r0 = c * per
-        chunk = _decode_chunk(view, spans[c], header, [min(per, shape[0] - r0)] + shape[1:],
-                              dtype, where)
-        a, b = max(start, r0), min(stop, r0 + len(chunk))
-        out[a - start:b - start] = chunk[a - r0:b - r0]
+        n = min(per, shape[0] - r0)
+        a, b = max(start, r0), min(stop, r0 + n)
+        whole = a == r0 and b == r0 + n          # the chunk lies inside the window:
+        dst = out[a - start:b - start] if whole else np.empty([n] + shape[1:], dtype)
+        _decode_chunk(view, spans[c], header, dst, where)      # decoded in place
+        if not whole:
+            out[a - start:b - start] = dst[a - r0:b - r0]
 
     todo = list(range(first, last)) if stop > start else []
     if len(todo) > 1 and threads > 1:
@@ -245,9 +247,11 @@ def decode_array(data, *, rows: slice | None = None, where: str = "member",
     return out
 
 
-def _decode_chunk(view, span, header: dict, shape: list, dtype: np.dtype, where: str):
+def _decode_chunk(view, span, header: dict, dst: np.ndarray, where: str) -> None:
+    """Decode one chunk into ``dst`` (its shape and dtype; contiguous): the zstd frame, then
+    the filters undone in reverse order, the last one writing into ``dst`` itself."""
     off, size = span
-    n = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    n = dst.nbytes
     try:
         raw = _zstd().ZstdDecompressor().decompress(view[off:off + size], max_output_size=n)
     except _zstd().ZstdError as exc:
@@ -255,15 +259,15 @@ def _decode_chunk(view, span, header: dict, shape: list, dtype: np.dtype, where:
     if len(raw) != n:
         raise CorruptMemberError(f"{where}: corrupt compressed array "
                                  f"(chunk holds {len(raw)} bytes, expected {n})")
-    words = np.frombuffer(raw, _U[dtype.itemsize])
-    for f in reversed(header["filters"]):
+    words = np.frombuffer(raw, _U[dst.dtype.itemsize]).reshape(dst.shape)
+    target = dst.view(_U[dst.dtype.itemsize])
+    filters = list(reversed(header["filters"]))
+    if not filters:
+        target[...] = words
+    for k, f in enumerate(filters):
         if f["id"] == "shuffle":
-            words = _unshuffle(words, dtype, tuple(shape))
+            _unshuffle(words, target)
+            words = target
         elif f["id"] == "delta":
-            words = words.reshape(shape)
-            dst = np.empty(shape, words.dtype)
-            _undelta(words, int(f["axis"]), dst)
-            words = dst
-        else:
-            raise CorruptMemberError(f"{where}: unknown filter {f['id']!r}")
-    return words.reshape(shape).view(dtype)
+            _undelta(words, int(f["axis"]), target)     # in place when words is target
+            words = target

@@ -103,18 +103,45 @@ def resize_nearest(a: np.ndarray, r: Resize, axes: tuple[int, int]) -> np.ndarra
     return np.take(np.take(a, ys, axis=axes[0]), xs, axis=axes[1])
 
 
+_PACK = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _to_f32(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.float32)
+
+
+def _packed(a: np.ndarray, col_axis: int):
+    """``a`` with a trailing channel axis (after the columns) folded into one wide word, so
+    gathering columns moves whole pixels; and the function that unfolds it again."""
+    item = a.shape[-1] * a.dtype.itemsize if a.ndim else 0
+    if col_axis != a.ndim - 2 or item not in _PACK or not a.flags.c_contiguous:
+        return a, lambda x: x
+    dtype, channels = a.dtype, a.shape[-1]
+    return a.view(_PACK[item])[..., 0], \
+        lambda x: np.ascontiguousarray(x)[..., None].view(dtype).reshape(x.shape + (channels,))
+
+
 def resize_linear(a: np.ndarray, r: Resize, axes: tuple[int, int]) -> np.ndarray:
-    """Bilinear resample (float32) of ``a`` whose image rows/columns are ``axes``."""
-    out = np.asarray(a, np.float32)
-    for axis, (n_out, s, off, n_in) in zip(axes, ((r.out_h, r.sy, r.y0, r.height),
-                                                  (r.out_w, r.sx, r.x0, r.width))):
-        i0, i1, w = _linear_taps(n_out, s, off, n_in)
-        shape = [1] * out.ndim
-        shape[axis] = n_out
-        w = w.reshape(shape)
-        lo, hi = np.take(out, i0, axis=axis), np.take(out, i1, axis=axis)
-        out = lo + (hi - lo) * w
-    return out
+    """Bilinear resample (float32) of ``a`` whose image rows/columns are ``axes``: the four
+    taps are gathered in the input dtype (whole pixels at a time), then blended in float32."""
+    ay, ax = axes
+    y0, y1, wy = _linear_taps(r.out_h, r.sy, r.y0, r.height)
+    x0, x1, wx = _linear_taps(r.out_w, r.sx, r.x0, r.width)
+    packed, unpack = _packed(np.asarray(a), ax)
+    cols = [np.take(packed, x, axis=ax) for x in (x0, x1)]
+    (a00, a01), (a10, a11) = [[_to_f32(unpack(np.take(c, y, axis=ay))) for y in (y0, y1)]
+                              for c in cols]
+    shape_y, shape_x = [1] * a00.ndim, [1] * a00.ndim
+    shape_y[ay], shape_x[ax] = r.out_h, r.out_w
+    wy, wx = wy.reshape(shape_y), wx.reshape(shape_x)
+    for lo, hi in ((a00, a01), (a10, a11)):      # along y, in place: lo + (hi - lo) wy
+        hi -= lo
+        hi *= wy
+        lo += hi
+    a10 -= a00                                    # then along x
+    a10 *= wx
+    a00 += a10
+    return a00
 
 
 def resize_flow(flow: np.ndarray, r: Resize, *, nearest: bool = False) -> np.ndarray:
