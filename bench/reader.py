@@ -19,8 +19,10 @@ from pathlib import Path
 
 IMPORT = ("import time; t = time.perf_counter(); import synthgen_reader; a = time.perf_counter() - t; "
           "import webdataset; print(a, time.perf_counter() - t)")
-STREAM = ("import sys, resource, time; from synthgen_reader import iter_samples; t = time.perf_counter(); "
-          "n = sum(1 for _ in iter_samples(sys.argv[1], decode_video=False)); "
+STREAM = ("import sys, resource, time; from synthgen_reader import iter_samples, open_dataset; "
+          "t = time.perf_counter(); ds = iter_samples(sys.argv[1], decode_video=False) if sys.argv[2] == 'whole' "
+          "else open_dataset(sys.argv[1], frames=int(sys.argv[2]), decode_video=False, "
+          "members=['flow', 'valid', 'plucker', 'json', 'txt']); n = sum(1 for _ in ds); "
           "print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
 
 
@@ -63,10 +65,12 @@ def main() -> None:
     t, n = per_sample(open_dataset(args.dataset, frames=args.frames, decode_video=False,
                                    members=["flow", "valid", "plucker", "json", "txt"]))
     print(f"training window ({args.frames} frames, full size): {t:.2f} s/sample ({n})")
-    res = subprocess.run([sys.executable, "-c", STREAM, str(args.dataset)], capture_output=True,
-                         text=True, check=True)
-    n, dt, rss = res.stdout.split()
-    print(f"streaming {n} samples: {float(dt):.1f} s, peak RSS {int(rss) / 1024:.0f} MiB")
+    for mode in ("whole", str(args.frames)):
+        res = subprocess.run([sys.executable, "-c", STREAM, str(args.dataset), mode],
+                             capture_output=True, text=True, check=True)
+        n, dt, rss = res.stdout.split()
+        what = "whole clips, every member" if mode == "whole" else f"{mode}-frame windows, flow+valid+plucker"
+        print(f"streaming {n} samples ({what}): {float(dt):.1f} s, peak RSS {int(rss) / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
