@@ -55,6 +55,13 @@ def main() -> None:
     mb = sum(p.stat().st_size for p in shards) / 1e6
     print(f"{args.dataset}: {len(shards)} shards, {mb:.0f} MB; {os.cpu_count()} cpus, "
           f"load {os.getloadavg()[0]:.1f}")
+    # children first: Linux keeps a forked child's RSS high-water mark of its parent
+    for mode in ("whole", str(args.frames)):
+        res = subprocess.run([sys.executable, "-c", STREAM, str(args.dataset), mode],
+                             capture_output=True, text=True, check=True)
+        n, dt, rss = res.stdout.split()
+        what = "whole clips, every member" if mode == "whole" else f"{mode}-frame windows, flow+valid+plucker"
+        print(f"streaming {n} samples ({what}): {float(dt):.1f} s, peak RSS {int(rss) / 1024:.0f} MiB")
     a, b = import_time()
     print(f"import synthgen_reader: {1000 * a:.0f} ms (+ webdataset: {1000 * b:.0f} ms)")
     t, n = per_sample(iter_samples(args.dataset, decode_video=False))
@@ -65,12 +72,6 @@ def main() -> None:
     t, n = per_sample(open_dataset(args.dataset, frames=args.frames, decode_video=False,
                                    members=["flow", "valid", "plucker", "json", "txt"]))
     print(f"training window ({args.frames} frames, full size): {t:.2f} s/sample ({n})")
-    for mode in ("whole", str(args.frames)):
-        res = subprocess.run([sys.executable, "-c", STREAM, str(args.dataset), mode],
-                             capture_output=True, text=True, check=True)
-        n, dt, rss = res.stdout.split()
-        what = "whole clips, every member" if mode == "whole" else f"{mode}-frame windows, flow+valid+plucker"
-        print(f"streaming {n} samples ({what}): {float(dt):.1f} s, peak RSS {int(rss) / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
