@@ -196,3 +196,18 @@ def test_training_window_with_videos(tmp_path):
     full = next(iter(open_dataset(tmp_path / "ds", frames=4, start="center")))
     np.testing.assert_array_equal(full["flow_hsv"], whole["flow_hsv"][1:4])
     np.testing.assert_array_equal(full["rgb"], whole["rgb"][1:5])
+
+
+def test_cli_compression_and_prune_options(tmp_path):
+    job = make_job("cli-000000", width=24, height=16, n_frames=2)
+    write_clip(job, tmp_path / "r" / job.clip_id)
+    run = [sys.executable, "-c", "from synthgen.cli import main; main()", "export", str(tmp_path / "r"),
+           "--out", str(tmp_path / "ds"), "--max-fb-p90", "-1"]
+    bad = subprocess.run([*run, "--compression", "lz4"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "lz4" in bad.stderr and "Traceback" not in bad.stderr
+    assert (tmp_path / "r" / job.clip_id).is_dir()
+    res = subprocess.run([*run, "--compression", "none", "--prune-renders"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "pruned 1 render folders" in res.stdout and not (tmp_path / "r" / job.clip_id).exists()
+    names = tarfile.open(tmp_path / "ds" / "shard-000000.tar").getnames()
+    assert f"{job.clip_id}.flow.npy" in names and not any(n.endswith(".zst") for n in names)
