@@ -5,13 +5,19 @@
     python bench/export.py --clip renders/<id>   # an existing render folder
     python bench/export.py --rss                 # + peak RSS of exporting 121 frames at 1280x704
     python bench/export.py --stages              # + CPU per stage, run one after another
+    python bench/export.py --clip renders/<id> --sizes --read   # compressed members (issue 16)
 
 Prints: time to merely read every EXR of the clip (all channels the exporter needs), time
 to export it (default members: flow, valid, flow_hsv, plucker, txt, json), and the ratio
 (goal <= 1.5x), as wall-clock and as CPU seconds (robust on a busy machine). ``--rss`` exports a 1280x704, 121-frame clip in a child process and prints
 its peak resident memory (goal <= 2 GB). ``--stages`` runs the exporter's stages one after
 another on one thread and prints each one's CPU time (thread CPU, so other load on the
-machine matters less than for wall time).
+machine matters less than for wall time). ``--sizes`` exports every member twice
+(``--compression zstd`` and ``none``) and prints bytes per member raw vs compressed and the
+totals of the default and of all members (goals: >= 5x and >= 4x). ``--read`` compares the
+reader's decode throughput (MB/s of decoded arrays, file read included) of each ``.npy.zst``
+member with reading the raw ``.npy`` from the same disk, cold (pages dropped with
+``posix_fadvise``) and warm.
 """
 from __future__ import annotations
 
@@ -66,9 +72,9 @@ def time_read(clip: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, _cpu() - c0
 
 
-def time_export(clip: Path, out: Path) -> tuple[float, float]:
+def time_export(clip: Path, out: Path, **kw) -> tuple[float, float]:
     t0, c0 = time.perf_counter(), _cpu()
-    s = export_dataset([clip], out, progress=False, max_fb_p90=None)
+    s = export_dataset([clip], out, progress=False, max_fb_p90=None, **kw)
     dt, dc = time.perf_counter() - t0, _cpu() - c0
     assert s.exported, s.bad
     return dt, dc
@@ -178,6 +184,84 @@ def stage_profile(clip: Path) -> None:
     print(f"  {'total':34s} {total:6.3f} s")
 
 
+ALL_MEMBERS = "flow,flow_bwd,valid,flow_hsv,plucker,depth,seg,inst_flow,txt,json"
+DEFAULT = ("flow", "valid", "flow_hsv", "plucker", "txt", "json")
+
+
+def _member_bytes(ds: Path) -> dict[str, int]:
+    import tarfile
+    out: dict[str, int] = {}
+    for shard in sorted(ds.glob("shard-*.tar")):
+        with tarfile.open(shard) as tar:
+            for m in tar:
+                name = m.name.split(".", 1)[1].split(".")[0]
+                out[name] = out.get(name, 0) + m.size
+    return out
+
+
+def member_sizes(clip: Path, tmp: Path) -> tuple[Path, Path]:
+    """Export every member with and without compression; print the per-member table."""
+    (tz, cz), (tn, cn) = (time_export(clip, tmp / "all_zstd", members=ALL_MEMBERS),
+                          time_export(clip, tmp / "all_none", members=ALL_MEMBERS, compression="none"))
+    z, n = _member_bytes(tmp / "all_zstd"), _member_bytes(tmp / "all_none")
+    print(f"members (all): export wall {tz:.1f} s / cpu {cz:.1f} s compressed, "
+          f"{tn:.1f} s / {cn:.1f} s plain")
+    print(f"  {'member':10s} {'raw MB':>9s} {'zstd MB':>9s} {'ratio':>7s}")
+    for name in n:
+        print(f"  {name:10s} {n[name] / 1e6:9.2f} {z[name] / 1e6:9.2f} {n[name] / z[name]:7.1f}x")
+    for label, names, goal in (("default", DEFAULT, 5), ("all", tuple(n), 4)):
+        raw, comp = sum(n[m] for m in names if m in n), sum(z[m] for m in names if m in z)
+        print(f"  total {label:8s} {raw / 1e6:9.1f} MB -> {comp / 1e6:7.1f} MB  "
+              f"{raw / comp:5.1f}x (goal >= {goal}x)")
+    return tmp / "all_zstd", tmp / "all_none"
+
+
+def _drop_cache(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def read_speed(zstd_ds: Path, none_ds: Path, tmp: Path) -> None:
+    """MB/s of decoded arrays: reader on .npy.zst vs np.load of the raw .npy, same disk."""
+    import tarfile
+
+    from synthgen_reader import decode_array
+    folder = tmp / "members"
+    folder.mkdir()
+    for ds in (zstd_ds, none_ds):
+        for shard in ds.glob("shard-*.tar"):
+            with tarfile.open(shard) as tar:
+                tar.extractall(folder, filter="data")
+    print("read (MB/s of decoded arrays; cold = pages dropped first; 2 decode threads; "
+          "cpu = MB per CPU second, warm):")
+    print(f"  {'member':10s} {'MB':>7s} {'npy cold':>9s} {'zst cold':>9s} {'npy warm':>9s} "
+          f"{'zst warm':>9s} {'npy cpu':>8s} {'zst cpu':>8s}")
+    for raw in sorted(folder.glob("*.npy")):
+        packed = raw.with_name(raw.name + ".zst")
+        if not packed.exists():
+            continue
+        mb = raw.stat().st_size / 1e6
+        speeds, cpus = [], []
+        for cold in (True, False):
+            for path, load in ((raw, lambda p: np.load(p)),
+                               (packed, lambda p: decode_array(p.read_bytes()))):
+                if cold:
+                    _drop_cache(path)
+                else:
+                    load(path)
+                t0, c0 = time.perf_counter(), time.process_time()
+                load(path)
+                speeds.append(mb / (time.perf_counter() - t0))
+                cpus.append(mb / max(time.process_time() - c0, 1e-9))
+        name = raw.name.split(".")[1]
+        print(f"  {name:10s} {mb:7.1f} {speeds[0]:9.0f} {speeds[1]:9.0f} {speeds[2]:9.0f} "
+              f"{speeds[3]:9.0f} {cpus[2]:8.0f} {cpus[3]:8.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clip", type=Path, help="existing render folder (default: synthetic)")
@@ -186,6 +270,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=49)
     ap.add_argument("--rss", action="store_true", help="also measure peak RSS at 1280x704x121")
     ap.add_argument("--stages", action="store_true", help="also print CPU time per stage")
+    ap.add_argument("--sizes", action="store_true", help="also bytes per member, raw vs compressed")
+    ap.add_argument("--read", action="store_true", help="also decode MB/s vs raw .npy reads (implies --sizes)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -193,15 +279,23 @@ def main() -> None:
         n = len(list(clip.glob("frame_*.exr")))
         time_read(clip)                      # warm the page cache for both measurements
         (t_read, c_read), (t_exp, c_exp) = time_read(clip), time_export(clip, tmp / "ds")
+        t_none, c_none = time_export(clip, tmp / "ds_none", compression="none")
         size = sum(p.stat().st_size for p in (tmp / "ds").glob("*.tar")) / 1e6
+        size_none = sum(p.stat().st_size for p in (tmp / "ds_none").glob("*.tar")) / 1e6
         print(f"clip {clip.name}: {n} frames, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}")
         print(f"read EXRs : wall {t_read:6.2f} s ({1000 * t_read / n:5.1f} ms/frame)  "
               f"cpu {c_read:6.2f} s")
         print(f"export    : wall {t_exp:6.2f} s ({1000 * t_exp / n:5.1f} ms/frame)  "
               f"cpu {c_exp:6.2f} s (incl. ffmpeg), shard {size:.0f} MB")
         print(f"ratio     : wall {t_exp / t_read:5.2f}x  cpu {c_exp / c_read:5.2f}x  (goal <= 1.5x)")
+        print(f"export --compression none: wall {t_none:6.2f} s ({t_none / t_read:5.2f}x)  "
+              f"cpu {c_none:6.2f} s ({c_none / c_read:5.2f}x), shard {size_none:.0f} MB")
         if args.stages:
             stage_profile(clip)
+        if args.sizes or args.read:
+            zstd_ds, none_ds = member_sizes(clip, tmp)
+            if args.read:
+                read_speed(zstd_ds, none_ds, tmp)
     if args.rss:
         rss_child(1280, 704, 121)
 

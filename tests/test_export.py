@@ -10,7 +10,7 @@ import OpenEXR
 import pytest
 
 from synthgen import layout
-from synthgen.dataset import open_dataset
+from synthgen.dataset import iter_samples
 from synthgen.export import export_dataset
 from synthgen.export.flow import rotation_flow
 from synthgen.export.hsv import decode_hsv
@@ -36,7 +36,7 @@ def exported(tmp_path_factory):
                    mode="full")
     clip = write_clip(job, root / "renders" / job.clip_id, box_motion=BOX)
     summary = export_dataset([root / "renders"], root / "ds", members=ALL, progress=False)
-    samples = list(open_dataset(root / "ds"))
+    samples = list(iter_samples(root / "ds"))
     return job, clip, summary, samples[0], root
 
 
@@ -168,6 +168,11 @@ def test_flow_mode_without_rgb_and_default_members(tmp_path):
     summary = export_dataset([tmp_path / "r"], tmp_path / "ds", progress=False)
     assert summary.exported == [job.clip_id]
     names = tarfile.open(tmp_path / "ds" / "shard-000000.tar").getnames()
+    assert [n.split(".", 1)[1] for n in names] == ["flow.npy.zst", "valid.npy.zst", "flow_hsv.mp4",
+                                                   "plucker.npy.zst", "txt", "json"]
+    plain = export_dataset([tmp_path / "r"], tmp_path / "plain", compression="none", progress=False)
+    assert plain.exported == [job.clip_id]
+    names = tarfile.open(tmp_path / "plain" / "shard-000000.tar").getnames()
     assert [n.split(".", 1)[1] for n in names] == ["flow.npy", "valid.npy", "flow_hsv.mp4",
                                                    "plucker.npy", "txt", "json"]
 
@@ -178,7 +183,7 @@ def test_shards_roll_over_and_filter(tmp_path):
         write_clip(job, tmp_path / "r" / job.clip_id)
     summary = export_dataset([tmp_path / "r"], tmp_path / "ds", shard_bytes=1, progress=False)
     assert summary.shards == ["shard-000000.tar", "shard-000001.tar", "shard-000002.tar"]
-    keys = [s["__key__"] for s in open_dataset(tmp_path / "ds", decode_video=False)]
+    keys = [s["__key__"] for s in iter_samples(tmp_path / "ds", decode_video=False)]
     assert keys == ["clip-000000", "clip-000001", "clip-000002"]
     index = [json.loads(line) for line in (tmp_path / "ds" / "index.jsonl").read_text().splitlines()]
     assert [e["shard"] for e in index] == summary.shards
@@ -223,7 +228,7 @@ def test_tags_override_and_versions(tmp_path):
     job = make_job("tags-000001", n_frames=2)
     write_clip(job, tmp_path / "r" / job.clip_id)
     export_dataset([tmp_path / "r"], tmp_path / "ds", tags=["<dynavid>", "<syn>"], progress=False)
-    s = next(iter(open_dataset(tmp_path / "ds")))
+    s = next(iter(iter_samples(tmp_path / "ds")))
     assert s["txt"] == "<dynavid> <syn> a camera pans across a box."
     assert s["json"]["caption"]["tags"] == ["<dynavid>", "<syn>"]
     assert s["json"]["caption"]["text"] == "a camera pans across a box."

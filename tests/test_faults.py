@@ -251,7 +251,8 @@ def test_full_disk_during_export_leaves_no_shard(tmp_path, ray_address):
     assert run_one(path, renders).status == "done"
     ds = tmp_path / "ds"
     run = synthgen("export", renders, "--out", ds, "--executor", "ray", "--address", ray_address,
-                   "--max-fb-p90", "-1", limit_bytes=40_000)   # flow.npy alone is 73 kB
+                   "--max-fb-p90", "-1", "--compression", "none",
+                   limit_bytes=40_000)   # flow.npy alone is 73 kB (compressed, the shard would fit)
     assert run.returncode != 0
     lines = run.stderr.strip().splitlines()
     assert lines[-1].startswith("synthgen: error: ") and "cannot write shard" in lines[-1], run.stderr

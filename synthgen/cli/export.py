@@ -50,11 +50,15 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
                    "Clips with unknown object ids or (full mode) a failed photometric check are always left out.")
 @click.option("--tags", default=None, help="Comma list of caption tags replacing the jobs' own.")
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even when some clips were bad.")
+@click.option("--compression", type=click.Choice(["zstd", "none"]), default="zstd", show_default=True,
+              help="Array members as lossless .npy.zst (zstd) or plain .npy (none).")
+@click.option("--prune-renders", is_flag=True,
+              help="Remove each clip's render folder once its sample is in an indexed shard.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Clips computed at the same time (local processes).")
 @executor_options
 def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags, allow_partial,
-               workers, **executor_opts):
+               compression, prune_renders, workers, **executor_opts):
     """Pack finished render folders (or folders of them) into WebDataset shards.
 
     Only clips with a DONE marker are exported; clips already in the dataset are skipped.
@@ -71,7 +75,8 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
         list(renders), out, members=members, plucker_res=parse_res(plucker_res),
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
         tags=None if tags is None else [t for t in tags.split(",") if t],
-        progress=sys.stderr.isatty(), executor=executor)
+        progress=sys.stderr.isatty(), executor=executor, compression=compression,
+        prune_renders=prune_renders)
     for folder, message in summary.bad:
         click.echo(f"synthgen: skipped clip: {message}" if folder in message
                    else f"synthgen: skipped clip: {folder}: {message}", err=True)
@@ -79,5 +84,7 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
         click.echo(f"filtered {key}: {reason}", err=True)
     for line in summary.lines():
         click.echo(line)
+    if prune_renders:
+        click.echo(f"pruned {len(summary.pruned)} render folders")
     if summary.bad and not allow_partial:
         sys.exit(1)

@@ -21,7 +21,9 @@ from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod
 from .clip import ALL_MEMBERS, DEFAULT_MEMBERS, ClipOptions
+from .codec import parse_compression
 from .pipeline import export_clips
+from .prune import RenderPruner
 from .stats import write_stats
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class ExportSummary:
     filtered: list[tuple[str, str, str]] = field(default_factory=list)  # (key, reason, job hash)
     bad: list[tuple[str, str]] = field(default_factory=list)          # (folder, message)
     shards: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)                   # render folders removed
 
     @property
     def ok(self) -> bool:
@@ -99,7 +102,8 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    max_fb_p90: float | None = DEFAULT_MAX_FB_P90,
                    tags: list[str] | None = None, hsv_crf: int = 4,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True,
-                   executor=None) -> ExportSummary:
+                   executor=None, compression: str = "zstd",
+                   prune_renders: bool = False) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
@@ -108,28 +112,33 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     (fb-consistency p90 above ``max_fb_p90`` (None: no limit), object ids the job does not
     list, a photometric ratio above the verify goal in full mode) are left out, counted and
     listed with their reason in ``filtered.jsonl`` and ``stats.json``. Writes shards,
-    ``index.jsonl`` and ``stats.json``. ``executor`` (a :class:`synthgen.executors.Executor`)
-    computes clips in parallel local processes or Ray tasks while this process still writes
-    every shard, in input order; None: one by one in this process.
+    ``index.jsonl`` and ``stats.json``. ``compression``: ``zstd`` (array members as lossless
+    ``.npy.zst``, see :mod:`synthgen.export.codec`) or ``none`` (plain ``.npy``).
+    ``prune_renders``: remove each clip's render folder once its sample is in a finished,
+    indexed shard (see :mod:`synthgen.export.prune`). ``executor`` (a
+    :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
+    tasks while this process still writes every shard, in input order; None: one by one in
+    this process.
     """
     out = Path(out)
     if max_fb_p90 is not None and not math.isfinite(max_fb_p90):
         raise ExportError(f"must be a finite number of pixels, got {max_fb_p90}", field="max_fb_p90")
     _prepare_out(out)
     opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
-                       hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt)
+                       hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
+                       compression=parse_compression(compression))
     summary = ExportSummary(out=out)
     executor = executor or LocalExecutor(1, progress=progress)
     with shardmod.DatasetLock(out):
         _export_locked(render_dirs, out, opts, max_fb_p90, summary, executor=executor,
-                       shard_bytes=shard_bytes)
+                       shard_bytes=shard_bytes, prune=prune_renders)
     for folder, msg in summary.bad:
         log.info("skipped %s: %s", folder, msg)   # listed in summary.bad; the CLI prints each once
     return summary
 
 
 def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summary: ExportSummary,
-                   *, executor, shard_bytes: int) -> None:
+                   *, executor, shard_bytes: int, prune: bool = False) -> None:
     index = shardmod.read_index(out)
     orphans = shardmod.recover_orphans(out, index)
     if orphans:
@@ -137,10 +146,14 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
         shardmod.write_index(out, index)
     exported = {e["key"]: e.get("job_hash") or "" for e in index if "key" in e}
 
+    pruner = RenderPruner() if prune else None
+
     def on_shard(name: str, entries: list[dict]) -> None:
         index.extend(entries)
         shardmod.write_index(out, index)
         summary.shards.append(name)
+        if pruner is not None:
+            pruner.prune(entries)
 
     writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
     try:
@@ -148,6 +161,8 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
         if not clips:
             raise NothingToDoError("no render folders here; render some with `synthgen render`",
                                    source=", ".join(map(str, render_dirs)))
+        if pruner is not None:
+            pruner.add_clips(clips)
         export_clips(clips, out, opts, max_fb_p90, exported, writer, summary, executor)
         writer.close()
     except OSError as exc:
@@ -157,5 +172,8 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
     except BaseException:
         writer.abort()
         raise
+    if pruner is not None:      # clips exported by an earlier run: their samples are indexed
+        pruner.prune([e for e in index if e.get("key") in set(summary.skipped_existing)])
+        summary.pruned = pruner.pruned
     filtered = shardmod.update_filtered(out, summary.filtered, exported)
     write_stats(out, index, filtered)

@@ -65,6 +65,7 @@ class ClipOptions:
     hsv_crf: int = 4
     hsv_preset: str = "ultrafast"     # x264: faster and closer to the input than veryfast
     tags: list[str] | None = None                   # None = the job's caption tags
+    compression: str = "zstd"                       # array members: zstd (SGZ) | none
 
 
 @dataclass
@@ -77,6 +78,10 @@ class ClipResult:
     qa: dict = field(default_factory=dict)
     instances: dict = field(default_factory=dict)
     plucker_size: tuple[int, int] = (0, 0)
+    #: member -> tar suffix where it differs from :data:`SUFFIX` (``flow.npy.zst``), and
+    #: member -> codec header + sizes (see :mod:`synthgen.export.codec`)
+    suffixes: dict[str, str] = field(default_factory=dict)
+    codecs: dict[str, dict] = field(default_factory=dict)
 
 
 def load_clip(path: str | Path) -> ClipSource:

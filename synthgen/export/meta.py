@@ -105,6 +105,8 @@ def sample_json(src: ClipSource, res: ClipResult, members: list[str],
                    if k in src.render_info},
         "job_hash": job.hash(),
         "members": sorted(members),
+        "compression": {m: {k: v for k, v in c.items() if k != "shape"}
+                        for m, c in res.codecs.items()},
     }
 
 

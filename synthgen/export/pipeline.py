@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from .clip import SUFFIX, ClipOptions, ClipSource, compute_clip, load_clip
+from .codec import compress_result
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
 
@@ -54,7 +55,9 @@ class PreparedSample:
 
 
 def sample_members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, Path | bytes]]:
-    """The shard members of one sample, in order: (suffix, file path or bytes)."""
+    """The shard members of one sample, in order: (suffix, file path or bytes). Array members
+    are compressed first when ``opts.compression`` asks for it (``flow.npy.zst``)."""
+    compress_result(res, opts.compression)
     names = [m for m in opts.members if m in res.files or m in ("txt", "json")]
     out: list[tuple[str, Path | bytes]] = []
     for m in names:
@@ -63,7 +66,7 @@ def sample_members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, P
         elif m == "json":
             out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
         else:
-            out.append((SUFFIX[m], res.files[m]))
+            out.append((res.suffixes.get(m, SUFFIX[m]), res.files[m]))
     return out
 
 
