@@ -10,7 +10,7 @@ the time of each step of ``synthgen.blender.characters.build_subject`` for
 * a procedural action onto a procedural character,
 
 plus the whole ``build_subject`` call, the time to evaluate every baked frame's mesh, and
-the ratio of the build time to the flow-render budget of the clip (0.2 s/frame, DESIGN §6).
+the ratio of the build time to the flow-render budget of the clip (0.2 s/frame, measured for a Mixamo character at 832x480 in flow mode).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ frame numbers). Every per-frame array in a job covers those frames **plus one bo
 frame before and after** (``frame_start - 1 .. frame_end + 1``), so index ``i`` of a
 per-frame array is Blender frame ``frame_start - 1 + i`` and its length is
 ``n_frames + 2``. The boundary frames make the first backward and the last forward flow
-real (DESIGN.md §3).
+real (docs/CONVENTIONS.md §3).
 
 Units: metres, degrees where a field name says ``_deg``, seconds where it says ``_s``,
 Kelvin for colour temperatures, Watts for light power. Poses are camera-to-world 4x4 in

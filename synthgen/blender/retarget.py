@@ -1,6 +1,6 @@
 """Skeletons, world-space poses and retargeting, in numpy (no bpy).
 
-Conventions (the *action frame*, DESIGN.md §3 world): Z up, metres, the subject faces −Y,
+Conventions (the *action frame*, docs/CONVENTIONS.md §1): Z up, metres, the subject faces −Y,
 its left is +X. A bone's direction is the Y column of its world rotation (Blender's bone
 axis). A :class:`Skeleton` holds the rest pose in that frame; a :class:`WorldPose` holds,
 per frame, every bone's world rotation ``rot`` (T, B, 3, 3) float64 and head position

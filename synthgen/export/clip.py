@@ -203,7 +203,7 @@ class FrameFlows:
 
 def frame_flows(job: Job, path: Path, frame: int, rgb: bool, seg_dtype, *,
                 depth: bool = True) -> FrameFlows:
-    """Read Blender frame ``frame`` and convert it (DESIGN.md §3 signs, background fill).
+    """Read Blender frame ``frame`` and convert it (docs/CONVENTIONS.md §4: signs, background fill).
     ``depth=False`` leaves ``FrameFlows.depth`` None (not exported: skip the pass)."""
     ch = exr.read_frame_channels(path, rgb=rgb, expect_shape=(job.height, job.width))
     return convert_frame(job, ch, frame, rgb, seg_dtype, depth=depth)

@@ -1,6 +1,6 @@
 """Optical flow from the Cycles Vector pass, background fill and forward-backward validity.
 
-Conventions (DESIGN.md §3): flow is in pixels at render resolution, ``(u, v)`` = (right,
+Conventions (docs/CONVENTIONS.md §4): flow is in pixels at render resolution, ``(u, v)`` = (right,
 down); the forward flow ``F_t`` maps frame t to t+1 (the point at pixel ``x`` in frame t is
 at ``x + F_t(x)`` in frame t+1), the backward flow ``B_t`` maps t to t-1. Pixel centres
 are at integer + 0.5. The Vector pass channels X, Y, Z, W give **forward = (-Z, +W)** and
