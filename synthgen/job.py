@@ -227,6 +227,8 @@ class Job:
     subjects: list[SubjectSpec] = field(default_factory=list)
     props: list[PropSpec] = field(default_factory=list)
     caption: CaptionSpec = field(default_factory=CaptionSpec)
+    #: What the clip produces: the dataset members ``synthgen export`` writes unless
+    #: ``--members`` says otherwise, and ``"vertices"`` (the worker writes vertices.npz).
     outputs: list[str] = field(default_factory=lambda: ["flow", "valid", "flow_hsv", "plucker",
                                                          "txt", "json"])
     plan: PlanInfo = field(default_factory=PlanInfo)

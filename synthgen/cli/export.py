@@ -40,9 +40,9 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.argument("renders", nargs=-1, required=True, type=click.Path(path_type=__import__("pathlib").Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=__import__("pathlib").Path),
               help="Dataset folder (shards, index.jsonl, stats.json).")
-@click.option("--members", default="flow,valid,flow_hsv,plucker,txt,json", show_default=True,
-              help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, "
-                   "inst_flow, rgb, txt, json.")
+@click.option("--members", default=None,
+              help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, inst_flow, "
+                   "rgb, txt, json. Default: each job's outputs (its preset's [render] outputs).")
 @click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")
 @click.option("--shard-size", default="1GB", show_default=True, help="Close a shard past this size.")
 @click.option("--max-fb-p90", type=float, default=1.19, show_default=True,

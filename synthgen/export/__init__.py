@@ -74,9 +74,10 @@ def _is_clip_dir(p: Path) -> bool:
                            or any(p.glob("frame_*.exr")))
 
 
-def _parse_members(members) -> tuple[str, ...]:
+def _parse_members(members) -> tuple[str, ...] | None:
+    """The members asked for, checked; None (not asked): each clip's ``job.outputs``."""
     if members is None:
-        return DEFAULT_MEMBERS
+        return None
     if isinstance(members, str):
         members = [m.strip() for m in members.split(",") if m.strip()]
     unknown = [m for m in members if m not in ALL_MEMBERS]

@@ -9,6 +9,7 @@ belongs to ``flow[i]``; i = 0 .. T-2.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -57,7 +58,15 @@ class ClipSource:
 
 @dataclass
 class ClipOptions:
-    members: tuple[str, ...] = DEFAULT_MEMBERS
+    members: tuple[str, ...] | None = DEFAULT_MEMBERS   # None: each job's own outputs
+
+    def for_job(self, job: Job) -> "ClipOptions":
+        """These options with ``members`` decided for ``job``: the ones asked for, or (None)
+        the job's ``outputs`` (the preset's ``[render] outputs``) that are members."""
+        if self.members is not None:
+            return self
+        own = tuple(m for m in job.outputs if m in ALL_MEMBERS)
+        return dataclasses.replace(self, members=own or DEFAULT_MEMBERS)
     plucker_res: tuple[int, int] | None = None      # (w, h); None = render size / 8
     fb_alpha: float = flowmod.FB_ALPHA
     fb_beta: float = flowmod.FB_BETA
@@ -125,6 +134,7 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
 
 
 def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
+    opts = opts.for_job(src.job)
     job, members = src.job, set(opts.members)
     if "rgb" in members and job.render.mode != "full":
         log.info("%s: rgb requested but the clip was rendered in flow mode", src.key)

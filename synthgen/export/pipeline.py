@@ -89,7 +89,7 @@ def prepare_sample(item: tuple[int, str], *, out: str, opts: ClipOptions,
     except OSError as exc:
         return _write_failure(clip_dir, src, exc, out)
     try:
-        return _compute(clip_dir, src, scratch, opts, max_fb_p90)
+        return _compute(clip_dir, src, scratch, opts.for_job(src.job), max_fb_p90)
     except ExportError as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         return PreparedSample(clip_dir, "bad", key=src.key, message=str(exc))
