@@ -60,7 +60,8 @@ def steps(character: str, action: str, n_frames: int, fps: float) -> list[tuple[
     import bpy
 
     from synthgen.blender import characters as ch
-    from synthgen.blender.retarget import interpolate_rigid
+    from synthgen.characters.retarget import retarget_motion
+    from synthgen.characters.skeleton import interpolate_rigid
 
     rows: list[tuple[str, float]] = []
     bpy.ops.wm.read_factory_settings(use_empty=True)
@@ -70,7 +71,7 @@ def steps(character: str, action: str, n_frames: int, fps: float) -> list[tuple[
     char = _timed("load character", lambda: ch.load_character(spec.character, "bench"), rows)
     motion = _timed("import action", lambda: ch.load_motion(spec.action), rows)
     pose, err = _timed("retarget (all source frames)",
-                       lambda: ch.retarget_motion(motion, char.skeleton), rows)
+                       lambda: retarget_motion(motion, char.skeleton), rows)
     baked = _timed("resample to clip times", lambda: interpolate_rigid(
         char.skeleton, pose, motion.fps, times, loop=motion.loopable), rows)
     _timed(f"bake {len(times)} frames", lambda: ch.bake(char, baked, list(job.baked_frames())), rows)

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..characters.model import Character, Motion
+from ..characters.retarget import check_required
+from ..characters.skeleton import (BVH_BONE_MAP, PREFIX, RetargetError, Skeleton, WorldPose,
+                                   canonical_name, orthonormalize)
 from ..errors import SynthgenError
-from .retarget import (BVH_BONE_MAP, PREFIX, RetargetError, Skeleton, WorldPose,
-                       canonical_name, orthonormalize)
 
 log = logging.getLogger(__name__)
 
@@ -209,9 +211,7 @@ def _rz(a: float) -> np.ndarray:
 
 # --------------------------------------------------------------------------- characters
 def load_character(path: Path, name: str):
-    """Import a "With Skin" FBX as a :class:`synthgen.blender.characters.Character`."""
-    from .characters import Character
-
+    """Import a "With Skin" FBX as a :class:`synthgen.characters.model.Character`."""
     imp = import_file(path)
     arm = imp["armature"]
     if arm is None:
@@ -233,7 +233,6 @@ def load_character(path: Path, name: str):
         m.name = f"{name}-{i}"
     names = _bone_names(arm, bvh=False)
     skel_w = rest_skeleton(arm, names)
-    from .retarget import check_required
     try:
         check_required(skel_w, str(path))
     except RetargetError as exc:
@@ -269,10 +268,8 @@ def mesh_bounds(meshes) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- animations
 def load_motion(path: Path):
     """Import an animation (Mixamo FBX with or without skin, or BVH) as a
-    :class:`synthgen.blender.characters.Motion` in the action frame; the imported objects
+    :class:`synthgen.characters.model.Motion` in the action frame; the imported objects
     are removed again."""
-    from .characters import Motion
-
     path = Path(path)
     imp = import_file(path)
     try:
