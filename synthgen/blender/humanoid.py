@@ -30,7 +30,7 @@ def build(variant: str, name: str = "human"):
     arm_data = bpy.data.armatures.new(name + "-rig")
     arm = bpy.data.objects.new(name + "-rig", arm_data)
     bpy.context.scene.collection.objects.link(arm)
-    _make_bones(arm, skel, bpy, mathutils)
+    make_bones(arm, skel, bpy, mathutils)
     mesh_obj = _make_mesh(v, skel, name, bpy)
     mesh_obj.parent = arm
     mod = mesh_obj.modifiers.new("Armature", "ARMATURE")
@@ -41,7 +41,8 @@ def build(variant: str, name: str = "human"):
     return arm, mesh_obj
 
 
-def _make_bones(arm, skel: Skeleton, bpy, mathutils) -> None:
+def make_bones(arm, skel: Skeleton, bpy, mathutils) -> None:
+    """Edit bones of ``skel`` in ``arm`` (rest matrices exactly as the skeleton says)."""
     view_layer = bpy.context.view_layer
     prev = view_layer.objects.active
     view_layer.objects.active = arm

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .skeleton import PREFIX, Skeleton
+from .skeleton import PREFIX, Skeleton, rest_rotation
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +120,6 @@ def _bone_table(v: Variant) -> list[tuple[str, str | None, np.ndarray, np.ndarra
     return table
 
 
-def _rest_rotation(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
-    """Bone rest rotation: Y along the bone, Z towards the facing direction (−Y) or up."""
-    y = tail - head
-    y /= np.linalg.norm(y)
-    ref = np.array([0.0, -1.0, 0.0]) if abs(y[1]) < 0.9 else np.array([0.0, 0.0, 1.0])
-    z = ref - np.dot(ref, y) * y
-    z /= np.linalg.norm(z)
-    return np.stack([np.cross(y, z), y, z], axis=1)
-
-
 def skeleton(variant: str | Variant = "slim-yellow-tracksuit") -> Skeleton:
     """The rest skeleton of a variant (or the reference proportions for the action library)."""
     v = VARIANTS[variant] if isinstance(variant, str) else variant
@@ -139,7 +129,7 @@ def skeleton(variant: str | Variant = "slim-yellow-tracksuit") -> Skeleton:
     parents = [idx[p] if p else -1 for _, p, _, _ in table]
     heads = np.array([h for *_, h, _ in table])
     tails = np.array([t for *_, t in table])
-    rots = np.array([_rest_rotation(h, t) for h, t in zip(heads, tails)])
+    rots = np.array([rest_rotation(h, t) for h, t in zip(heads, tails)])
     return Skeleton(names, parents, rots, heads, tails)
 
 

@@ -10,6 +10,7 @@ per frame, every bone's world rotation ``rot`` (T, B, 3, 3) float64 and head pos
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -247,3 +248,37 @@ def interpolate_rigid(skel: Skeleton, pose: WorldPose, fps: float, times: np.nda
     out = fk_from_global(skel, p.head[:, 0], G)
     out.rot = p.rot
     return out
+
+
+# --------------------------------------------------------------------------- frames
+def rest_rotation(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """A bone's rest rotation: Y along the bone, Z towards the facing direction (−Y) or,
+    for bones that run along ±Y (feet), up."""
+    y = np.asarray(tail, dtype=np.float64) - np.asarray(head, dtype=np.float64)
+    y = y / np.linalg.norm(y)
+    ref = np.array([0.0, -1.0, 0.0]) if abs(y[1]) < 0.9 else np.array([0.0, 0.0, 1.0])
+    z = ref - np.dot(ref, y) * y
+    z /= np.linalg.norm(z)
+    return np.stack([np.cross(y, z), y, z], axis=1)
+
+
+def facing_yaw(skel: Skeleton, rot: np.ndarray | None = None, head: np.ndarray | None = None) -> float:
+    """Angle (rad) about +Z that takes the body's left (LeftUpLeg − RightUpLeg, horizontal)
+    onto +X, i.e. makes it face −Y."""
+    h = skel.rest_head if head is None else head
+    d = h[skel.i("LeftUpLeg")] - h[skel.i("RightUpLeg")]
+    return -math.atan2(d[1], d[0])
+
+
+def normalise_motion(skel: Skeleton, pose: WorldPose, unit: float = 1.0) -> tuple[Skeleton, WorldPose]:
+    """Scale by ``unit`` and move so the hips are above the origin and the body faces −Y at
+    source frame 0 (heights kept; the rest skeleton is only scaled)."""
+    yaw = facing_yaw(skel, head=pose.head[0])
+    R = rot_z(yaw)
+    hips0 = pose.head[0, skel.i("Hips")] * unit
+    shift = -(R @ np.array([hips0[0], hips0[1], 0.0]))
+    head = (pose.head * unit) @ R.T + shift
+    rot = R[None, None] @ pose.rot
+    s = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head * unit, skel.rest_tail * unit,
+                 None if skel.head_top is None else skel.head_top * unit)
+    return s, WorldPose(rot, head)
