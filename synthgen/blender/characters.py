@@ -1,8 +1,9 @@
 """Build a job subject: character + action, retargeted, placed and baked (bpy).
 
 :func:`build_subject` is what the worker calls for every ``job.subjects`` entry. Characters
-are ``procedural:humanoid/<variant>`` or a Mixamo "With Skin" FBX; actions are
-``procedural:action/<name>``, a Mixamo FBX or a BVH file. The action is evaluated in the
+and actions come from a subject source (:mod:`synthgen.blender.sources`): the people pack
+(``people:person/<id>``, ``people:motion/<clip>``), procedural mannequins and actions
+(``procedural:humanoid/<variant>``, ``procedural:action/<name>``) or a Mixamo FBX / BVH file. The action is evaluated in the
 manifest's *action frame* (Z up, metres, facing −Y at source frame 0, hips above the origin,
 feet on z = 0), retargeted onto the character (world-space orientation transfer,
 :mod:`synthgen.characters.retarget`), grounded, resampled at the job's fractional source times
@@ -14,23 +15,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from ..characters import actions, mannequin
-from ..characters.model import Character, Motion, placement
+from ..characters.model import Character, CharacterError, Motion, placement
 from ..characters.retarget import bone_pairs, pose_directions, retarget_motion
 from ..characters.skeleton import (RetargetError, Skeleton, WorldPose, canonical_name,
                                    interpolate_rigid, mat_to_quat, orthonormalize)
-from ..errors import SynthgenError
-from . import humanoid
+from . import sources
 
 log = logging.getLogger(__name__)
-
-
-class CharacterError(SynthgenError):
-    """A character or action asset cannot be built."""
 
 
 @dataclass
@@ -111,34 +105,14 @@ class SubjectHandle:
 
 
 # --------------------------------------------------------------------------- loading
-def _procedural(location: str, kind: str) -> str | None:
-    prefix = f"procedural:{kind}/"
-    return location[len(prefix):] if location.startswith(prefix) else None
-
-
 def load_character(ref, name: str) -> Character:
-    """Create the character of an AssetRef (procedural variant or Mixamo FBX) in the scene."""
-    variant = _procedural(ref.location, "humanoid")
-    if variant is not None:
-        if variant not in mannequin.VARIANTS:
-            raise CharacterError(f"unknown procedural humanoid {variant!r} "
-                                 f"(known: {', '.join(mannequin.VARIANTS)})", source=ref.id, field="location")
-        arm, mesh = humanoid.build(variant, name)
-        return Character(arm, [mesh], mannequin.skeleton(variant), np.eye(4))
-    from . import mixamo
-    return mixamo.load_character(Path(ref.location), name)
+    """Create the character of an AssetRef in the scene (through its subject source)."""
+    return sources.for_location(ref.location).build_character(ref, name)
 
 
 def load_motion(ref) -> Motion:
-    """The action of an AssetRef in the action frame (procedural, Mixamo FBX or BVH)."""
-    move = _procedural(ref.location, "action")
-    if move is not None:
-        if move not in actions.ACTIONS:
-            raise CharacterError(f"unknown procedural action {move!r}", source=ref.id, field="location")
-        skel = mannequin.reference_skeleton()
-        return Motion(skel, actions.sample(move, skel), actions.FPS, actions.ACTIONS[move].loopable)
-    from . import mixamo
-    return mixamo.load_motion(Path(ref.location))
+    """The action of an AssetRef in the action frame (through its subject source)."""
+    return sources.for_location(ref.location).load_motion(ref)
 
 
 # --------------------------------------------------------------------------- baking

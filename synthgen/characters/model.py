@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import SynthgenError
 from .skeleton import Skeleton, WorldPose
+
+
+class CharacterError(SynthgenError):
+    """A character or action asset cannot be built."""
 
 
 @dataclass

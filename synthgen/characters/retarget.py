@@ -227,12 +227,136 @@ def source_stance(motion: Motion) -> np.ndarray:
 
 def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False,
                     foot_lock: bool = True) -> tuple[WorldPose, np.ndarray]:
-    """Retarget onto ``target`` (character frame); with ``foot_lock`` the source's stance
-    frames are grounded (:func:`ground`). Returns (pose, errors (T, M) deg)."""
+    """Retarget onto ``target`` (character frame), the root scaled by the leg-length ratio.
+    With ``foot_lock`` each foot is pinned during the source's stance of that foot
+    (:func:`lock_feet`) and the stance frames are grounded (:func:`ground`). Returns
+    (pose, direction errors (T, M) deg)."""
     check_required(target, "character")
-    scale = target.hip_height / motion.skeleton.hip_height
+    scale = leg_length(target) / leg_length(motion.skeleton)
     pose = retarget(motion.skeleton, motion.pose, target, scale, in_place=in_place)
     if foot_lock:
+        if not in_place:
+            pose = lock_feet(target, pose, foot_stance(motion.skeleton, motion.pose, motion.fps))
         pose = ground(target, pose, source_stance(motion))
     pose = clear_floor(target, pose)
     return pose, direction_error_deg(motion.skeleton, motion.pose, target, pose)
+
+
+# --------------------------------------------------------------------------- metrics
+def leg_length(skel: Skeleton) -> float:
+    """Mean over both legs of thigh + shin length + ankle height at rest (m): the scale the
+    root motion follows (hip height alone misjudges splayed rest legs)."""
+    out = []
+    for side in ("Left", "Right"):
+        up, knee, ankle = (skel.rest_head[skel.i(side + n)] for n in ("UpLeg", "Leg", "Foot"))
+        out.append(np.linalg.norm(knee - up) + np.linalg.norm(ankle - knee) + ankle[2])
+    return float(np.mean(out))
+
+
+def foot_stance(skel: Skeleton, pose: WorldPose, fps: float, height_tol: float = 0.02,
+                speed_tol: float = 0.5) -> dict[str, np.ndarray]:
+    """Per foot ("Left"/"Right"), (T,) bool: that foot's lowest sole point within
+    ``height_tol`` of the floor and its toe joint slower than ``speed_tol`` m/s."""
+    out = {}
+    for side in ("Left", "Right"):
+        toe = pose.head[:, skel.i(side + "ToeBase")]
+        v = np.zeros(len(toe))
+        if len(toe) > 1:
+            d = np.linalg.norm(np.diff(toe, axis=0), axis=1) * fps
+            v[1:], v[0] = d, d[0]
+        out[side] = (_side_sole(skel, pose, side) < height_tol) & (v < speed_tol)
+    return out
+
+
+def _side_sole(skel: Skeleton, pose: WorldPose, side: str) -> np.ndarray:
+    z = []
+    for b, p in sole_points(skel):
+        if skel.names[b].startswith(PREFIX + side):
+            local = skel.rest_rot[b].T @ (p - skel.rest_head[b])
+            z.append((pose.rot[:, b] @ local + pose.head[:, b])[:, 2])
+    return np.min(np.stack(z, 1), axis=1)
+
+
+def contact_point(skel: Skeleton, pose: WorldPose, side: str) -> np.ndarray:
+    """(T, 3): the foot's lowest sole point per frame (heel, ball or toe tip)."""
+    pts = []
+    for b, p in sole_points(skel):
+        if skel.names[b].startswith(PREFIX + side):
+            local = skel.rest_rot[b].T @ (p - skel.rest_head[b])
+            pts.append(pose.rot[:, b] @ local + pose.head[:, b])
+    pts = np.stack(pts, 1)
+    return pts[np.arange(len(pts)), np.argmin(pts[:, :, 2], axis=1)]
+
+
+def foot_skating(skel: Skeleton, pose: WorldPose, stance: dict[str, np.ndarray]) -> np.ndarray:
+    """Horizontal slide (m) of each planted foot over each of its stance intervals: the
+    distance its ball (ToeBase head) travels between the interval's first and last frame."""
+    out = []
+    for side, mask in stance.items():
+        ball = pose.head[:, skel.i(side + "ToeBase"), :2]
+        edges = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
+        for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
+            if b - a >= 2:
+                out.append(float(np.linalg.norm(ball[b - 1] - ball[a])))
+    return np.array(out)
+
+
+# --------------------------------------------------------------------------- foot locking
+def _intervals(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(int), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist()))
+
+
+def lock_weights(mask: np.ndarray, ramp: int) -> tuple[np.ndarray, np.ndarray]:
+    """(weight (T,), interval id (T,)) of the foot lock: 1 inside each stance interval,
+    falling linearly to 0 over ``ramp`` frames on either side (the nearer interval wins)."""
+    T = len(mask)
+    w, owner = np.zeros(T), np.full(T, -1)
+    for k, (a, b) in enumerate(_intervals(mask)):
+        for t in range(max(0, a - ramp), min(T, b + ramp)):
+            d = a - t if t < a else (t - b + 1 if t >= b else 0)
+            v = 1.0 - d / (ramp + 1)
+            if v > w[t]:
+                w[t], owner[t] = v, k
+    return w, owner
+
+
+def _two_bone(hip, knee, ankle, target, l1, l2):
+    """New knee position reaching ``target`` with the knee kept in its current plane."""
+    d_vec = target - hip
+    d = np.clip(np.linalg.norm(d_vec), abs(l1 - l2) + 1e-6, l1 + l2 - 1e-6)
+    u = d_vec / max(np.linalg.norm(d_vec), 1e-12)
+    w = (knee - hip) - np.dot(knee - hip, u) * u
+    if np.linalg.norm(w) < 1e-9:
+        w = np.cross(u, [1.0, 0.0, 0.0])
+    w /= np.linalg.norm(w)
+    cos_a = (l1 * l1 + d * d - l2 * l2) / (2 * l1 * d)
+    a = math.acos(max(-1.0, min(1.0, cos_a)))
+    return hip + l1 * (math.cos(a) * u + math.sin(a) * w), hip + d * u
+
+
+def lock_feet(skel: Skeleton, pose: WorldPose, stance: dict[str, np.ndarray], ramp: int = 3) -> WorldPose:
+    """Pin each foot's ball (ToeBase head) during its stance intervals to the interval's
+    mean ball position, by two-bone IK of thigh and shin (feet keep their orientation);
+    the correction fades in and out over ``ramp`` frames."""
+    rot = pose.rot.copy()
+    for side, mask in stance.items():
+        if not mask.any():
+            continue
+        up, kn, an, ball = (skel.i(side + n) for n in ("UpLeg", "Leg", "Foot", "ToeBase"))
+        l1 = np.linalg.norm(skel.rest_head[kn] - skel.rest_head[up])
+        l2 = np.linalg.norm(skel.rest_head[an] - skel.rest_head[kn])
+        w, owner = lock_weights(mask, ramp)
+        pins = [pose.head[a:b, ball].mean(axis=0) for a, b in _intervals(mask)]
+        for t in np.nonzero(w > 0)[0]:
+            h = pose.head[t]
+            target = h[an] + w[t] * (pins[owner[t]] - h[ball])
+            knee, reach = _two_bone(h[up], h[kn], h[an], target, l1, l2)
+            q1 = arc(h[kn] - h[up], knee - h[up])
+            rot[t, up] = q1 @ rot[t, up]
+            q2 = arc(q1 @ (h[an] - h[kn]), reach - knee)
+            rot[t, kn] = q2 @ q1 @ rot[t, kn]
+    G = rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
+    out = fk_from_global(skel, pose.head[:, 0], G)
+    out.rot = rot
+    return out

@@ -31,9 +31,11 @@ def lbs(rest_co: np.ndarray, weights: np.ndarray, skel: Skeleton, pose: WorldPos
     """Linear blend skinning: rest vertices (V, 3) + weights (V, B) -> posed (T, V, 3)."""
     A = pose.rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]           # (T, B, 3, 3)
     t = pose.head - np.einsum("tbij,bj->tbi", A, skel.rest_head)       # (T, B, 3)
-    Ablend = np.einsum("vb,tbij->tvij", weights, A)
-    tblend = np.einsum("vb,tbi->tvi", weights, t)
-    return np.einsum("tvij,vj->tvi", Ablend, rest_co) + tblend
+    T, B = A.shape[:2]
+    M = np.concatenate([A.reshape(T, B, 9), t], axis=2)                # (T, B, 12)
+    blend = (weights @ M.transpose(1, 0, 2).reshape(B, T * 12)).reshape(-1, T, 12)
+    out = np.einsum("vtij,vj->tvi", blend[..., :9].reshape(-1, T, 3, 3), rest_co)
+    return out + blend[..., 9:].transpose(1, 0, 2)
 
 
 def motion_energy(pose: WorldPose, fps: float) -> np.ndarray:

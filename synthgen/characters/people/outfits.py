@@ -43,6 +43,7 @@ OUTFITS = {"tank-shorts": ("tank", "shorts", False), "tee-jeans": ("tee", "trous
 SHOE_FROM_S = 1.86           # shoes cover the leg chain from just above the ankle
 SHOE_THICKNESS_M = 0.007
 SKIRT_CUT_BELOW_KNEE_M = 0.04
+SKIRT_TUCK_M = 0.03          # a top over a skirt ends this far below the skirt's waistband
 HAIR_THICKNESS_M = {"buzz": 0.002, "short": 0.012, "long": 0.018}
 MATERIALS = ("skin", "eye", "hair", "top", "bottom", "shoes")
 
@@ -132,13 +133,14 @@ class Landmarks:
     eye_z: float
     head_centre: np.ndarray
     shoulder_x: float
+    shoulders: tuple = ()
 
 
 def landmarks(verts: np.ndarray, eye_verts: np.ndarray, skel: Skeleton) -> Landmarks:
     head = _joint(skel, "Head")
     return Landmarks(_joint(skel, "Hips"), _joint(skel, "Spine1"), _joint(skel, "Neck"),
                      float(verts[eye_verts, 2].mean()), np.array([head[0], head[1], float(verts[eye_verts, 2].mean())]),
-                     float(abs(_joint(skel, "LeftArm")[0])))
+                     float(abs(_joint(skel, "LeftArm")[0])), (_joint(skel, "LeftArm"), _joint(skel, "RightArm")))
 
 
 ARM_UNIT_M = 0.28           # chain coordinate s -> metres, so fields mix in one unit
@@ -150,27 +152,30 @@ def _is(mask: np.ndarray) -> np.ndarray:
     return np.where(mask, 1.0, OUT)
 
 
-def top_field(style: str, verts, chain, s, lm: Landmarks) -> np.ndarray:
-    """Signed field (m, > 0 covered) of a top: between its hem and its collar, off the
-    arms except the sleeves (the arm chain up to the sleeve's end)."""
+def top_field(style: str, verts, chain, s, lm: Landmarks, hem_z: float | None = None) -> np.ndarray:
+    """Signed field (m, > 0 covered) of a top: between its hem (``hem_z`` overrides it) and
+    its collar, off the arms except the sleeves (the arm chain up to the sleeve's end);
+    sleeveless tops leave a round armhole about each shoulder joint."""
     sleeve, hem, _, crop = TOPS[style]
     z = verts[:, 2]
     arm = np.char.endswith(chain.astype(str), "Arm")
-    lower = lm.spine1[2] - 0.02 if crop else lm.hips[2] - hem
+    lower = lm.spine1[2] - 0.02 if crop else (lm.hips[2] - hem if hem_z is None else hem_z)
     collar = np.linalg.norm((verts - (lm.neck + [0.0, -0.035, -0.035])) * [1.0, 1.0, 1.4], axis=1) - 0.085
-    torso = np.minimum.reduce([_is(~arm), z - lower, lm.neck[2] + 0.01 - z, collar])
-    if sleeve is None:       # sleeveless: straps inside the shoulder joints
-        strap = 0.8 * lm.shoulder_x - np.abs(verts[:, 0]) + 0.5 * (z < lm.neck[2] - 0.14)
-        torso = np.minimum(torso, strap)
-        return np.minimum(torso, lm.neck[2] - 0.06 - z) if crop else torso
-    return np.maximum(torso, np.minimum(_is(arm), (sleeve - np.nan_to_num(s)) * ARM_UNIT_M))
+    band = np.minimum.reduce([z - lower, lm.neck[2] + 0.01 - z, collar])
+    if sleeve is not None:
+        torso = np.minimum(_is(~arm), band)
+        return np.maximum(torso, np.minimum(_is(arm), (sleeve - np.nan_to_num(s)) * ARM_UNIT_M))
+    hole = np.min([np.linalg.norm(verts - sh, axis=1) for sh in lm.shoulders], axis=0) - 0.1
+    strap = 0.8 * lm.shoulder_x - np.abs(verts[:, 0]) + 3.0 * np.maximum(lm.neck[2] - 0.14 - z, 0.0)
+    torso = np.minimum.reduce([band, hole, strap, np.where(arm, -np.nan_to_num(s) * ARM_UNIT_M, 1.0)])
+    return np.minimum(torso, lm.neck[2] - 0.06 - z) if crop else torso
 
 
 def bottom_field(style: str, verts, chain, s, lm: Landmarks) -> np.ndarray:
     length, _ = BOTTOMS[style]
     z = verts[:, 2]
     waist = lm.hips[2] + (0.03 if style == "briefs" else 0.07)
-    torso = np.minimum(_is(~np.char.endswith(chain.astype(str), "Arm")), waist - z)
+    torso = np.minimum(_is(chain == "spine"), waist - z)
     legs = np.minimum(_is(np.char.endswith(chain.astype(str), "Leg")), (length - np.nan_to_num(s)) * ARM_UNIT_M)
     return np.maximum(torso, legs)
 
@@ -224,13 +229,14 @@ def contour_points(field: np.ndarray, faces: np.ndarray, outside: np.ndarray):
     return sel, partner, frac
 
 
-def shell(verts, normals, weights, faces, uv, field: np.ndarray, thickness: float):
+def shell(verts, normals, weights, faces, uv, field: np.ndarray, thickness):
     """A garment shell over the body faces ``faces`` where ``field`` > 0 (m).
 
     Faces with any covered corner take part; their uncovered corners slide onto the
     contour (so hems are smooth, not stair-stepped along the mesh), the shell sits
     ``thickness`` out along the normals, and a hem strip closes it back to the skin at the
-    contour. Returns (positions, weights, quads, per-corner UVs) of new vertices only.
+    contour. ``thickness``: metres, scalar or per body vertex. Returns (positions, weights,
+    quads, per-corner UVs) of new vertices only.
     """
     fsel = np.nonzero((field[faces] > 0).any(axis=1))[0]
     quads = faces[fsel]
@@ -247,7 +253,8 @@ def shell(verts, normals, weights, faces, uv, field: np.ndarray, thickness: floa
     n = normals[src].copy()
     n[m] += fm * (normals[pm] - n[m])
     n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
-    pos = base + thickness * n
+    thick = np.broadcast_to(np.asarray(thickness, dtype=np.float64), (len(verts),))[src]
+    pos = base + thick[:, None] * n
     edges = np.searchsorted(src, boundary_edges(quads))
     k = len(src)
     strip = np.stack([edges[:, 1] + k, edges[:, 0] + k, edges[:, 0], edges[:, 1]], axis=1)
@@ -274,11 +281,14 @@ def dress(person, verts, faces, uv, face_group, groups, weights, skel) -> Dresse
     chain, s = chain_coordinates(verts, weights, skel)
     lm = landmarks(verts, np.unique(faces[eye_sel]), skel)
     top, bottom, skirt = OUTFITS[person.outfit]
-    garments = [("top", top_field(top, verts, chain, s, lm), TOPS[top][2], 3),
+    skirt_f = np.nonzero(face_group == g["helper-skirt"])[0]
+    hem_z = float(verts[faces[skirt_f], 2].max()) - SKIRT_TUCK_M if skirt else None
+    garments = [("top", top_field(top, verts, chain, s, lm, hem_z), TOPS[top][2], 3),
                 ("bottom", bottom_field(bottom, verts, chain, s, lm), BOTTOMS[bottom][1], 4),
                 ("shoes", shoe_field(chain, s), SHOE_THICKNESS_M, 5)]
     if person.hair != "none":
-        garments.append(("hair", scalp_field(person.hair, verts, chain, lm), HAIR_THICKNESS_M[person.hair], 2))
+        crown = np.clip(0.3 + (verts[:, 2] - lm.eye_z) / 0.12, 0.3, 1.0)      # fuller on top
+        garments.append(("hair", scalp_field(person.hair, verts, chain, lm), HAIR_THICKNESS_M[person.hair] * crown, 2))
     b = _Builder(verts, weights)
     hidden = np.zeros(len(body_f), dtype=bool)
     for name, fld, thick, mat in garments:
@@ -287,7 +297,7 @@ def dress(person, verts, faces, uv, face_group, groups, weights, skel) -> Dresse
     b.add_faces("body", body_f[~hidden], body_uv[~hidden], 0)
     b.add_faces("eyes", faces[eye_sel], uv[eye_sel], 1)
     if skirt:
-        sk = np.nonzero(face_group == g["helper-skirt"])[0]
+        sk = skirt_f
         knee = _joint(skel, "LeftLeg")[2] - SKIRT_CUT_BELOW_KNEE_M
         sk = sk[(verts[faces[sk], 2] > knee).all(axis=1)]
         b.add_faces("skirt", faces[sk], uv[sk], 4)
