@@ -152,7 +152,7 @@ def test_stance_feet_do_not_slide_and_limbs_clear_torso():
 
 
 def test_dynamic_scores_rank_moves():
-    doc = json.loads(open(f"{ROOT}/assets_manifest/procedural_humans.json").read())
+    doc = json.loads(open(f"{ROOT}/assets_manifest/procedural/procedural_humans.json").read())
     score = {a["id"]: a["dynamic_score"] for a in doc["assets"] if a["kind"] == "action"}
     assert min(score.values()) >= 0 and max(score.values()) <= 1
     assert score["proc-backflip"] > score["proc-punch-combo"]
@@ -160,12 +160,12 @@ def test_dynamic_scores_rank_moves():
 
 
 def test_procedural_manifest_is_up_to_date():
-    """assets_manifest/procedural_humans.json is exactly what the code generates."""
+    """assets_manifest/procedural/procedural_humans.json is exactly what the code generates."""
     reset()
     doc = asset_stats.procedural_manifest()
-    on_disk = json.loads(open(f"{ROOT}/assets_manifest/procedural_humans.json").read())
+    on_disk = json.loads(open(f"{ROOT}/assets_manifest/procedural/procedural_humans.json").read())
     assert doc == on_disk, ("regenerate with: python -m synthgen.blender.asset_stats "
-                            "assets_manifest/procedural_humans.json")
+                            "assets_manifest/procedural/procedural_humans.json")
 
 
 # --------------------------------------------------------------------------- build_subject

@@ -2,11 +2,11 @@
 
 :func:`procedural_manifest` builds every procedural humanoid variant, poses its mesh with
 every procedural action (numpy skinning, :func:`synthgen.characters.stats.lbs`) and writes
-the character and action entries of ``assets_manifest/procedural_humans.json``;
+the character and action entries of ``assets_manifest/procedural/procedural_humans.json``;
 :func:`mixamo_entries` imports a user's FBX/BVH file. The statistics themselves are
 :mod:`synthgen.characters.stats` (bpy-free).
 
-Regenerate the file with ``python -m synthgen.blender.asset_stats assets_manifest/procedural_humans.json``.
+Regenerate the file with ``python -m synthgen.blender.asset_stats assets_manifest/procedural/procedural_humans.json``.
 """
 from __future__ import annotations
 

