@@ -83,6 +83,20 @@ def test_procedural_action_on_a_person():
     assert err.mean() < 0.5
 
 
+def test_every_subject_source_has_a_blender_half_and_owns_its_locations():
+    from synthgen.blender import sources as bsources
+    from synthgen.characters import sources
+    assert set(bsources.REGISTRY) == set(sources.REGISTRY) == {"people", "procedural", "mixamo"}
+    for loc, name in (("people:person/x", "people"), ("people:motion/x", "people"),
+                      ("procedural:humanoid/x", "procedural"), ("/data/samba.fbx", "mixamo"),
+                      ("C:/data/a.bvh", "mixamo")):
+        assert sources.source_for(loc).NAME == name and bsources.for_location(loc).NAME == name
+    with pytest.raises(characters.CharacterError, match="no subject source"):
+        sources.source_for("blender-datafiles:x")
+    with pytest.raises(characters.CharacterError, match="unknown subject source"):
+        sources.get("nope")
+
+
 def test_unknown_person_is_a_one_line_error():
     reset()
     spec = subject("people:person/nobody", "people:motion/deepmimic-walk", [0, 0, 0])

@@ -177,3 +177,12 @@ def test_shell_offset_and_contour_snapping():
     edge = shell_pos[np.abs(shell_pos[:, 0] - (0.35 + 0.1 * shell_pos[:, 1])) < 1e-9]
     assert len(edge) >= n                                            # snapped onto the cut
     assert shell_pos[:, 0].max() <= 0.35 + 0.1 + 1e-9
+
+
+@pytest.mark.slow
+def test_people_manifest_is_up_to_date():
+    """assets_manifest/people.json is exactly what the pack and the code generate."""
+    from synthgen.characters.people import manifest
+    on_disk = json.loads((ROOT / "assets_manifest" / "people.json").read_text())
+    assert manifest.manifest() == on_disk, ("regenerate with: python -m synthgen.characters.people.manifest "
+                                            "assets_manifest/people.json")
