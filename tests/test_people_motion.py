@@ -168,3 +168,33 @@ def test_lock_weights_ramp():
     w, owner = rt.lock_weights(np.array([0, 0, 0, 1, 1, 0, 0, 0], bool), ramp=2)
     assert np.allclose(w, [0, 1 / 3, 2 / 3, 1, 1, 2 / 3, 1 / 3, 0]) and owner[3] == 0
     assert math.isclose(rt.lock_weights(np.zeros(4, bool), 2)[0].sum(), 0.0)
+
+
+def test_gait_cycles_are_extended_without_jumps():
+    """Walk and run repeat their cycle to 6.5 s; no joint turns faster per frame than in
+    the original clip (seams blended), and the walk keeps going forward."""
+    p = pack.load()
+    for cid in ("deepmimic-walk", "deepmimic-run"):
+        mo = clips.clip_motion(cid)
+        meta = p.meta["clips"][cid]
+        assert (mo.pose.head.shape[0] - 1) / mo.fps >= 6.5 - 1e-9, cid
+        rel = mo.pose.rot[1:] @ np.swapaxes(mo.pose.rot[:-1], -1, -2)
+        step = np.degrees(np.arccos(((np.trace(rel, axis1=-2, axis2=-1) - 1) / 2).clip(-1, 1)))
+        assert step.max() < 45.0, (cid, step.max())
+        assert meta["frames"] == mo.pose.head.shape[0]
+    walk = clips.clip_motion("deepmimic-walk")
+    y = walk.pose.head[:, 0, 1]
+    assert y[-1] < -5.0 and (np.diff(y) < 0.01).all()
+
+
+def test_extend_cycle_on_a_synthetic_cycle():
+    """A joint sweeping 0→20° over the cycle and a root moving 1 m: repeats add the travel,
+    and the 20° seam mismatch is faded in after each seam (continuous)."""
+    n, fps = 11, 10.0
+    a = np.radians(np.linspace(0, 20, n))
+    local = {"j": np.stack([rot_z(x) for x in a])}
+    root = np.stack([np.linspace(0, 1, n), np.full(n, 0.9), np.zeros(n)], axis=1)
+    R, L = deepmimic.extend_cycle(root, local, fps, target_s=3.0, blend_s=0.5)
+    assert len(R) == 3 * (n - 1) + 1 and np.isclose(R[-1, 0], 3.0)
+    ang = np.degrees(np.arctan2(L["j"][:, 1, 0], L["j"][:, 0, 0]))
+    assert np.isclose(ang[n - 1], 20.0) and np.abs(np.diff(ang)).max() < 2.0 + 1e-9

@@ -171,3 +171,29 @@ def world_pose(skel: Skeleton, links: list[str], body: dict, root: np.ndarray, l
     M = DM_TO_ACTION
     G = np.stack([M @ world[ln] @ M.T for ln in links], axis=1)
     return fk_from_global(skel, root @ M.T, G)
+
+
+def extend_cycle(root: np.ndarray, local: dict, fps: float, target_s: float,
+                 blend_s: float = 0.25) -> tuple[np.ndarray, dict]:
+    """Repeat a gait cycle (frames 0..n−1, the last ≈ the first one cycle on) until it lasts
+    ``target_s``: each repeat starts where the previous ended (its horizontal travel added),
+    and the mismatch at every seam (the clips' cycles close only roughly) is faded out over
+    ``blend_s`` after it, so joints and root stay continuous."""
+    n = len(root)
+    step = root[-1] - root[0]
+    step[1] = 0.0                                           # DeepMimic's up axis is y
+    reps = max(1, int(np.ceil(target_s * fps / (n - 1))))
+    ramp = np.clip(1.0 - np.arange(n - 1) / max(blend_s * fps, 1.0), 0.0, 1.0)
+    out_root = [root[:-1] + k * step for k in range(reps)] + [root[-1:] + (reps - 1) * step]
+    dy = np.zeros((n - 1, 3))
+    dy[:, 1] = (root[-1, 1] - root[0, 1]) * ramp
+    for k in range(1, reps):
+        out_root[k] = out_root[k] + dy
+    out = {}
+    for j, R in local.items():
+        seam = R[-1] @ R[0].T                               # takes the first frame onto the last
+        q = mat_to_quat(np.broadcast_to(seam, (n - 1, 3, 3)))
+        ident = np.broadcast_to([1.0, 0.0, 0.0, 0.0], q.shape)
+        fix = quat_to_mat(slerp(ident, q, ramp)) @ R[:-1]
+        out[j] = np.concatenate([R[:-1]] + [fix] * (reps - 1) + [R[-1:]])
+    return np.concatenate(out_root), out

