@@ -19,6 +19,15 @@ class SynthgenError(Exception):
         super().__init__(": ".join([*parts, message]))
 
 
+class UsageError(SynthgenError):
+    """A command-line option has a value that cannot work (the field names the option)."""
+
+
+class NothingToDoError(SynthgenError):
+    """The input names no work at all (an empty jobs or renders folder): most likely a
+    wrong path, so it is an error, not a silent success."""
+
+
 class JobError(SynthgenError):
     """A job file is malformed or violates the contract of synthgen.job."""
 
@@ -32,7 +41,17 @@ class PresetError(SynthgenError):
 
 
 class PlanError(SynthgenError):
-    """The planner could not satisfy a hard constraint."""
+    """The planner could not plan a clip (missing assets, or no solution under the hard constraints)."""
+
+
+class InfeasibleDrawError(PlanError):
+    """The parameters drawn for a clip admit no solution (no geometry satisfies the hard
+    constraints, or the drawn scene type needs an asset the manifests lack); a fresh draw may.
+    The planner redraws the whole clip on this error and on no other."""
+
+
+class UnknownNameError(SynthgenError):
+    """A name (camera movement, path family, scene type, clip kind, ...) no registry entry has."""
 
 
 class RenderError(SynthgenError):

@@ -38,10 +38,24 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def temp_path_for(path: str | os.PathLike) -> Path:
-    """A temporary sibling name for ``path`` that no stage mistakes for finished output."""
-    path = Path(path)
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def unwritable_folder(folder: str | os.PathLike) -> str | None:
+    """Why files cannot be written into ``folder`` (created if missing), in words; None
+    when they can (e.g. "Read-only file system", "Not a directory")."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not os.access(folder, os.W_OK):
+        return os.strerror(30) if _read_only_fs(folder) else "permission denied"
+    return None
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

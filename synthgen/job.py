@@ -31,20 +31,25 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
+from .vocabulary import CLIP_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
 
 SCHEMA_VERSION = 1
 
-KINDS = ("human", "camera")
+#: Upper bounds on sizes (anything larger is a typo, not a clip).
+MAX_IMAGE_SIDE = 16384
+MAX_FRAMES = 100_000
+MAX_FPS = 1000.0
+
+KINDS = CLIP_KINDS
 RENDER_MODES = ("flow", "full")
 QUALITIES = ("high", "low")
 DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
-ENV_TYPES = ("env", "basic", "empty")
+#: ``environment.type``: the scene types, then the older spellings job files may still use.
+ENV_TYPES = SCENE_TYPES + tuple(SCENE_TYPE_ALIASES)
 LIGHT_KINDS = ("point", "area", "sun", "spot")
 ASSET_KINDS = ("character", "action", "hdri", "room", "prop")
 FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
-MOVEMENT_TYPES = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom",
-                  "static", "orbit", "whip_pan", "fly_through", "spiral", "roll")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
 OUTPUTS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
@@ -98,13 +103,13 @@ class RoomSpec:
 
 @dataclass
 class EnvironmentSpec:
-    type: str = "empty"                             # env | basic | empty
+    type: str = "empty"                             # hdri | room | empty (older files: env, basic)
     hdri: AssetRef | None = None
     hdri_rotation_deg: float = 0.0                  # about world +Z
     hdri_strength: float = 1.0
     hdri_as_light_only: bool = False                # empty: HDRI lights, background colour shows
-    shadow_catcher: bool = True                     # env: ground plane that only catches shadows
-    room: RoomSpec | None = None                    # basic
+    shadow_catcher: bool = True                     # hdri: ground plane that only catches shadows
+    room: RoomSpec | None = None                    # room
     background_color: list[float] = field(default_factory=lambda: [0.05, 0.05, 0.05, 1.0])
     ambient_intensity: float = 0.0                  # uniform world light strength
     setting: str = ""                               # caption phrase ("in a sunlit forest")
@@ -374,10 +379,13 @@ def _build(tp: Any, value: Any, path: str, source: str | None) -> Any:
     if origin is dict or tp is dict:
         if not isinstance(value, dict):
             raise JobError(f"expected an object, got {type(value).__name__}", source=source, field=path)
+        _finite_everywhere(value, path, source)
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise JobError(f"expected a number, got {value!r}", source=source, field=path)
+        if not math.isfinite(value):
+            raise JobError(f"must be a finite number, got {value!r}", source=source, field=path)
         return float(value) if isinstance(value, float) else value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -392,6 +400,18 @@ def _build(tp: Any, value: Any, path: str, source: str | None) -> Any:
             raise JobError(f"expected a string, got {value!r}", source=source, field=path)
         return value
     return value
+
+
+def _finite_everywhere(value: Any, path: str, source: str | None) -> None:
+    """Free-form values (dicts of parameters) must hold no NaN or infinity either."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise JobError(f"must be a finite number, got {value!r}", source=source, field=path)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _finite_everywhere(v, _join(path, str(k)), source)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _finite_everywhere(v, f"{path}[{i}]", source)
 
 
 def _join(path: str, name: str) -> str:
@@ -414,12 +434,15 @@ def _validate(job: Job) -> list[tuple[str, str]]:
     if not job.clip_id or any(c in job.clip_id for c in "./\\ ") or job.clip_id.startswith("-"):
         bad("clip_id", f"{job.clip_id!r} must be non-empty and free of dots, slashes and spaces")
     choice("kind", job.kind, KINDS)
-    if job.width < 2 or job.height < 2:
-        bad("width" if job.width < 2 else "height", "resolution must be at least 2x2")
-    if not job.fps > 0:
-        bad("fps", "must be positive")
+    for name in ("width", "height"):
+        if not 2 <= getattr(job, name) <= MAX_IMAGE_SIDE:
+            bad(name, f"{getattr(job, name)} px is outside 2..{MAX_IMAGE_SIDE}")
+    if not 0 < job.fps <= MAX_FPS:
+        bad("fps", f"{job.fps} is outside (0, {MAX_FPS:g}]")
     if job.frame_end < job.frame_start:
         bad("frame_end", f"{job.frame_end} is before frame_start {job.frame_start}")
+    elif job.n_frames > MAX_FRAMES:
+        bad("frame_end", f"{job.n_frames} frames is more than {MAX_FRAMES}")
     choice("render.mode", job.render.mode, RENDER_MODES)
     choice("render.quality", job.render.quality, QUALITIES)
     choice("render.device", job.render.device, DEVICES)
@@ -468,12 +491,13 @@ def _validate(job: Job) -> list[tuple[str, str]]:
 
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
     choice("environment.type", env.type, ENV_TYPES)
-    if env.type == "env" and env.hdri is None:
-        bad("environment.hdri", "an 'env' environment needs an HDRI asset")
+    scene_type = canonical_scene_type(env.type)
+    if scene_type == "hdri" and env.hdri is None:
+        bad("environment.hdri", f"an {env.type!r} environment needs an HDRI asset")
     if env.hdri is not None:
         _asset("environment.hdri", env.hdri, "hdri", bad)
-    if env.type == "basic" and env.room is None:
-        bad("environment.room", "a 'basic' environment needs a room")
+    if scene_type == "room" and env.room is None:
+        bad("environment.room", f"a {env.type!r} environment needs a room")
     if env.room is not None:
         _asset("environment.room.asset", env.room.asset, "room", bad)
         _vec("environment.room.size", env.room.size, 3, bad)

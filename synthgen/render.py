@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import layout
-from .errors import RenderError, SynthgenError
-from .job import load_job
+from .errors import JobError, NothingToDoError, RenderError, SynthgenError
+from .job import Job, load_job
+from .renderdir import RenderDir, duplicate_clip_ids
 
 log = logging.getLogger(__name__)
 
 ENTRY = Path(__file__).resolve().parent / "blender" / "entry.py"
 PROGRESS_PREFIX = "synthgen-progress"
+NOTE_PREFIX = "synthgen-note"
 STATUSES = ("done", "skipped", "failed")
 
 
@@ -55,6 +56,7 @@ class JobResult:
     frames_rendered: int = 0
     returncode: int | None = None
     log_tail: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)      # lines the user should see
 
     @property
     def ok(self) -> bool:
@@ -100,12 +102,9 @@ def shell_line(argv: list[str]) -> str:
 
 # --------------------------------------------------------------------------- one job
 def is_done(job, out_root: str | os.PathLike) -> bool:
-    """True when ``out_root/<clip_id>/DONE`` holds this job's hash."""
-    done = Path(out_root) / job.clip_id / layout.DONE_FILE
-    try:
-        return done.read_text().strip() == job.hash()
-    except OSError:
-        return False
+    """True when ``out_root/<clip_id>`` is finished for this job (the rule of
+    :meth:`synthgen.renderdir.RenderDir.is_done`)."""
+    return RenderDir.of(out_root, job.clip_id).is_done(job)
 
 
 def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
@@ -136,7 +135,7 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
         return res
     argv = command or worker_command(job_path, out_root, frames=frames, device=device, mode=mode,
                                      python=python, verbose=verbose, threads=threads)
-    res.returncode, res.frames_rendered, res.log_tail = _run(argv, timeout, on_frame)
+    res.returncode, res.frames_rendered, res.log_tail, res.notes = _run(argv, timeout, on_frame)
     res.seconds = time.perf_counter() - t0
     finished = is_done(effective, out_root) or (frames is not None and res.returncode == 0)
     if res.returncode == 0 and finished:
@@ -155,8 +154,9 @@ def _with_mode(job, mode):
     return dataclasses.replace(job, render=dataclasses.replace(job.render, mode=mode))
 
 
-def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str]]:
-    """Run ``argv``; parse progress lines from stdout; return (rc, frames, last log lines)."""
+def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str], list[str]]:
+    """Run ``argv``; parse progress and note lines from stdout; return (rc, frames, last log
+    lines, notes)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True,
@@ -164,10 +164,12 @@ def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str]]:
         timer = threading.Timer(timeout, proc.kill) if timeout else None
         if timer:
             timer.start()
-        frames, out_tail = 0, []
+        frames, out_tail, notes = 0, [], []
         try:
             for line in proc.stdout:
-                if line.startswith(PROGRESS_PREFIX):
+                if line.startswith(NOTE_PREFIX):
+                    notes.append(line[len(NOTE_PREFIX):].strip())
+                elif line.startswith(PROGRESS_PREFIX):
                     _, frame, done, total = line.split()
                     frames += 1
                     if on_frame:
@@ -183,7 +185,7 @@ def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str]]:
                 proc.wait()
         err.seek(0)
         err_lines = [ln.rstrip() for ln in err.read().splitlines() if ln.strip()]
-    return rc, frames, (out_tail + err_lines)[-40:]
+    return rc, frames, (out_tail + err_lines)[-40:], notes
 
 
 def _reason(rc: int | None, tail: list[str], timeout) -> str:
@@ -199,16 +201,41 @@ def _reason(rc: int | None, tail: list[str], timeout) -> str:
 # --------------------------------------------------------------------------- many jobs
 def collect_jobs(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Job files named by ``paths``: files as given, folders' ``*.json`` (sorted, not
-    recursive, hidden files ignored). Raises :class:`RenderError` for a missing path."""
+    recursive, hidden files ignored). Raises :class:`JobError` for a missing path or a
+    folder without job files."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(q for q in p.glob("*.json") if not q.name.startswith("."))
+            found = sorted(q for q in p.glob("*.json") if not q.name.startswith("."))
+            if not found:
+                raise NothingToDoError("folder holds no job files (*.json); plan some with "
+                                       "`synthgen plan`", source=str(p))
+            out += found
         elif p.is_file():
             out.append(p)
         else:
-            raise RenderError("no such job file or folder", source=str(p))
+            raise JobError("no such job file or folder", source=str(p))
     return out
+
+
+def load_run(job_paths: list[Path]) -> dict[Path, "Job | str"]:
+    """Every job of a run: path -> :class:`Job`, or the one-line reason it cannot be read.
+
+    Raises :class:`JobError` before anything renders when two job files share a clip id
+    (their renders would overwrite each other), naming both files."""
+    jobs: dict[Path, Job | str] = {}
+    for path in job_paths:
+        try:
+            jobs[Path(path)] = load_job(path)
+        except SynthgenError as exc:
+            jobs[Path(path)] = str(exc)
+    dups = duplicate_clip_ids(jobs)
+    if dups:
+        clip, first, second = dups[0]
+        more = f" (and {len(dups) - 1} more)" if len(dups) > 1 else ""
+        raise JobError(f"clip id {clip!r} is planned twice: {first} and {second}{more}; "
+                       "every clip id of a run must be unique", source=second)
+    return jobs
 
 
 def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: int = 1,
@@ -222,12 +249,13 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
     """
     from tqdm import tqdm
 
+    jobs = load_run(job_paths)
     out_root = Path(out_root)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
-    counts = {p: _frame_count(p) for p in job_paths}
+    counts = {p: (j.n_frames if isinstance(j, Job) else 0) for p, j in jobs.items()}
     total_frames = sum(counts.values())
     clips = tqdm(total=len(job_paths), desc="clips", unit="clip", disable=not show_progress, position=0)
     frames = tqdm(total=total_frames, desc="frames", unit="frame", disable=not show_progress,
@@ -258,17 +286,12 @@ def render_many(job_paths: list[Path], out_root: str | os.PathLike, *, workers: 
     return results
 
 
-def _frame_count(path: Path) -> int:
-    try:
-        return load_job(path).n_frames
-    except SynthgenError:
-        return 0
-
-
 def summary_lines(results: list[JobResult]) -> list[str]:
-    """``done N, skipped N, failed N`` then one line per failed job."""
+    """``done N, skipped N, failed N``, one ``note <clip>: ...`` line per note, then one
+    line per failed job."""
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     lines = [", ".join(f"{s} {counts[s]}" for s in STATUSES)]
+    lines += [f"note {note}" for r in results for note in r.notes]
     for r in results:
         if r.status == "failed":
             lines.append(f"failed {r.clip_id}: {r.reason}" if r.clip_id else f"failed: {r.reason}")

@@ -185,7 +185,9 @@ def test_shards_roll_over_and_filter(tmp_path):
     stats = json.loads((tmp_path / "ds" / "stats.json").read_text())
     assert stats["clips"] == 3 and stats["frames"] == 9
     strict = export_dataset([tmp_path / "r"], tmp_path / "ds2", max_fb_p90=0.0, progress=False)
-    assert len(strict.filtered) == 3 and not strict.exported and all(fb > 0 for _, fb in strict.filtered)
+    assert len(strict.filtered) == 3 and not strict.exported
+    assert all(reason.startswith("fb-consistency p90 ") and reason.endswith(" px > 0")
+               for _, reason, _ in strict.filtered)
 
 
 def test_interrupted_run_is_recovered_and_lock_is_exclusive(tmp_path):

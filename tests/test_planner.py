@@ -207,7 +207,7 @@ def test_subject_in_frame_and_camera_outside_subject(human_jobs, aset):
 
 
 def test_indoor_cameras_stay_inside_the_room(human_jobs, camera_jobs):
-    rooms = [j for j in human_jobs + camera_jobs if j.environment.type == "basic"]
+    rooms = [j for j in human_jobs + camera_jobs if j.environment.type == "room"]
     assert rooms
     for j in rooms:
         half = np.asarray(j.environment.room.size) / 2
@@ -270,7 +270,7 @@ def test_caption_names_exact_moves_and_keeps_tags_apart(human_jobs, camera_jobs)
         if j.environment.type != "empty":
             assert j.environment.setting and j.environment.setting in cap.text
     verbs = {"orbit": "orbits", "spiral": "spirals", "spin": "spins", "whip_pan": "whip-pans",
-             "fly_through": "flies", "dolly": "dollies", "truck": "trucks", "pedestal": "pedestals"}
+             "fly_through": "flies", "dolly": "dollies", "truck": "trucks", "pedestal": "pedestals", "crane": "cranes"}
     for j in camera_jobs:
         assert f"The camera {verbs[j.camera.path_family]} " in j.caption.text, j.caption.text
 
@@ -437,7 +437,7 @@ def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
     for job in human_jobs + camera_jobs:
         params = job.plan.params
         for i, light in enumerate(job.lights):
-            want = params[f"light{i}_intensity_w"] * (scale if job.environment.type == "basic" else 1.0)
+            want = params[f"light{i}_intensity_w"] * (scale if job.environment.type == "room" else 1.0)
             assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
             seen.add(job.environment.type)
-    assert "basic" in seen and scale < 1.0
+    assert "room" in seen and scale < 1.0

@@ -10,7 +10,7 @@ import pytest
 from synthgen.camera import intrinsics, look_at_cv
 from synthgen.errors import PresetError
 from synthgen.planner import constraints as C
-from synthgen.planner.camera_paths import ArcPath, speed_profile, travelled
+from synthgen.planner.paths.arc_length import ArcPath, speed_profile, travelled
 from synthgen.planner.geometry import box_corners, look_at, poses, rot_local, rot_z, speeds
 from synthgen.planner.sampling import parse_dist
 from synthgen.planner.subject import ActionData, Placement, envelope_at, most_dynamic_start, source_times

@@ -17,6 +17,7 @@ from synthgen.cli import main as cli_main
 from synthgen.errors import VerifyError
 from synthgen.export.exr import write_frame
 from synthgen.job import AssetRef, CameraSpec, Job, PropSpec, SubjectSpec
+from synthgen.renderdir import RenderDir
 from synthgen.verify import PictureWriter, format_table, verify_clip, write_report
 from synthgen.verify import geometry as geo
 from synthgen.verify.masks import jump_pixels, near_discontinuity, sample_bilinear
@@ -237,7 +238,13 @@ def write_analytic_clip(job, out: Path, *, flip_v=False, K_render=None, blur=Fal
                           for i in range(job.n_baked)], np.float32)
         np.savez_compressed(out / layout.VERTICES_FILE, inst_1=verts,
                             frames=np.array(list(job.baked_frames()), np.int32))
-    return out
+    return finish(job, out)
+
+
+def finish(job, clip: Path) -> Path:
+    """Mark ``clip`` finished as the worker does (render.json with frame sizes, then DONE)."""
+    RenderDir(clip).finish(job, {"blender_version": "analytic"})
+    return clip
 
 
 def test_analytic_clip_passes_every_check(tmp_path):
@@ -299,14 +306,18 @@ def test_missing_inputs_are_one_line_errors(tmp_path):
     (clip / layout.VERTICES_FILE).unlink()
     with pytest.raises(VerifyError, match=r"vertices.npz: file is missing"):
         verify_clip(clip)
-    write_analytic_clip(make_analytic_job(n_frames=2), clip)
+    job = make_analytic_job(n_frames=2)
+    write_analytic_clip(job, clip)
     (clip / layout.frame_name(1)).write_bytes(b"not an exr")
+    with pytest.raises(VerifyError, match="frame_0001.exr changed since the clip was finished"):
+        verify_clip(clip)
+    finish(job, clip)              # a worker that finished a clip with a broken frame
     with pytest.raises(VerifyError, match="frame_0001.exr: unreadable EXR"):
         verify_clip(clip)
     (clip / layout.frame_name(2)).unlink()
-    with pytest.raises(VerifyError, match=r"frame_0002.exr: frame EXR is missing"):
+    with pytest.raises(VerifyError, match=r"frame_0002.exr is missing"):
         verify_clip(clip)
-    with pytest.raises(VerifyError, match="job.json: file is missing"):
+    with pytest.raises(VerifyError, match="no DONE marker"):
         verify_clip(tmp_path)
 
 
@@ -319,6 +330,7 @@ def test_unknown_instance_ids_fail(tmp_path):
     ch = read_channels(path, layout.required_channels("flow")[:6])
     ch[layout.INDEX_CHANNEL][ch[layout.INDEX_CHANNEL] == 2] = 7      # the worker mislabels the prop
     write_frame(path, ch)
+    finish(job, clip)
     report = verify_clip(clip)
     assert report.check("ids").passed is False and report.check("ids").stats["unknown"] > 10
     row = next(line for line in format_table(report).splitlines() if line.startswith("ids"))

@@ -6,6 +6,8 @@ The measured figures are printed (``pytest -s``) for the report.
 """
 from __future__ import annotations
 
+import json
+
 import math
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import pytest
 from synthgen import layout
 from synthgen.camera import intrinsics, look_at_cv
 from synthgen.export.exr import read_channels, write_frame
+from synthgen.errors import VerifyError
+from synthgen.renderdir import RenderDir
 from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PropSpec,
                           RenderSpec, RoomSpec, SubjectSpec)
 from synthgen.verify import format_table, verify_clip
@@ -156,12 +160,14 @@ def test_scene_passes_verify(name, tmp_path):
 
 # ----------------------------------------------------------------------------- faults fail
 def _rewrite_frames(clip: Path, job: Job, change) -> None:
-    """Apply ``change(channels dict)`` to every frame EXR of ``clip`` (in place)."""
+    """Apply ``change(channels dict)`` to every frame EXR of ``clip`` (in place), as a faulty
+    worker would have written them (the clip is finished again over the changed frames)."""
     for f in range(job.frame_start, job.frame_end + 1):
         path = clip / layout.frame_name(f)
         ch = read_channels(path, layout.required_channels(job.render.mode))
         change(ch)
         write_frame(path, ch)
+    RenderDir(clip).finish(job, json.loads((clip / layout.RENDER_INFO_FILE).read_text()))
 
 
 def test_flipped_v_fails(tmp_path):
@@ -188,6 +194,7 @@ def test_half_pixel_shift_of_K_fails(tmp_path):
     assert shifted.K(1)[0, 2] == pytest.approx(W / 2 - 0.5)
     clip = render(shifted, tmp_path)
     (clip / layout.JOB_FILE).write_text(truth.to_json())    # the job claims the unshifted K
+    RenderDir(clip).finish(truth, {})
     report = verify_clip(clip)
     table = show(report)
     assert report.check("static").passed is False, table
@@ -209,6 +216,7 @@ def test_many_samples_wide_filter_vector_fails_at_edges(tmp_path):
     scene.view_layers[layout.FLOW_LAYER].samples = 64
     for f in range(job.frame_start, job.frame_end + 1):
         worker.render_frame(job, scene, clip, f)
+    RenderDir(clip).finish(job, {})
     report = verify_clip(clip)
     table = show(report)
     assert not report.passed, table
@@ -249,7 +257,7 @@ def test_exported_sample_is_checked(tmp_path):
     table = show(report)
     assert report.passed and len(report.frames) == 3, table       # T-1 exported flows
     assert report.check("static").stats["p99"] < 0.02, table       # float16 rounding only
-    with pytest.raises(Exception, match="no exported sample"):
+    with pytest.raises(VerifyError, match="ds: no sample .other-clip."):
         other = make_job("other-clip", job.camera, n_frames=4, env=job.environment, lights=[],
                          props=job.props)
         verify_clip(render(other, tmp_path / "renders"), sample=tmp_path / "ds")

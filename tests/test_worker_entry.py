@@ -54,9 +54,9 @@ def test_entry_frames_argument_and_range_error(tmp_path):
     assert sorted(p.name for p in folder.glob("frame_*.exr")) == ["frame_0002.exr", "frame_0003.exr"]
     assert not (folder / layout.DONE_FILE).exists()
     res = _entry("--job", path, "--out", tmp_path / "out", "--frames", "0:9")
-    assert res.returncode == 1
+    assert res.returncode == 2            # a bad argument, not a failed render
     assert res.stderr.strip().splitlines()[-1] == \
-        f"synthgen: error: {path}: frames: 0:9 is outside the clip's frames 1:3"
+        f"synthgen: error: {path}: --frames: 0:9 is outside the clip's frames 1:3"
 
 
 def test_killed_render_resumes_to_identical_output(tmp_path):

@@ -23,10 +23,10 @@ TEMPLATES = os.path.join(ROOT, "blend_templates")
 MALICIOUS = os.path.join(TEMPLATES, "malicious_text_block.blend")
 
 
-def _room_job(asset: AssetRef, center=(0.0, 2.0, -1.5), **room_kw):
+def _room_job(asset: AssetRef, center=(0.0, 2.0, -1.5), scene_type="room", **room_kw):
     job = scenes.moving_prop_job(1.0, 0.0, n_frames=1, clip_id="room")
     room = RoomSpec(asset=asset, size=[6.0, 12.0, 3.0], center=list(center), **room_kw)
-    env = EnvironmentSpec(type="basic", room=room, ambient_intensity=0.3)
+    env = EnvironmentSpec(type=scene_type, room=room, ambient_intensity=0.3)
     lights = [LightSpec(kind="point", position=[0.0, 2.0, 1.0], intensity_w=400.0)]
     job = dataclasses.replace(job, environment=env, lights=lights)
     assert job.validate() == []
@@ -46,6 +46,17 @@ def test_procedural_room_surrounds_camera_with_background_ids(tmp_path):
     far = room & (depth > 7.9)
     assert far.sum() > 100
     assert ch["flow.Combined.B"][far].mean() > 2 * ch["flow.Combined.R"][far].mean()
+
+
+def test_job_files_spelling_the_room_basic_render_the_same_scene(tmp_path):
+    """Scene types were renamed (basic -> room); job files written before still render, identically."""
+    asset = AssetRef(id="room", kind="room", location="procedural:room")
+    frames = [scenes.read_frame(render_job(_room_job(asset, scene_type=name), tmp_path / name) / "frame_0001.exr")
+              for name in ("room", "basic")]
+    assert set(frames[0]) == set(frames[1])
+    for channel in frames[0]:
+        np.testing.assert_array_equal(frames[0][channel], frames[1][channel], err_msg=channel)
+    assert (frames[0][layout.DEPTH_CHANNEL] < 12.0).all()        # a room was built around the camera
 
 
 def test_room_template_meshes_render_and_its_script_never_runs(tmp_path, monkeypatch):

@@ -8,8 +8,9 @@ Stock Blender::
 With bpy from PyPI the same script runs as ``python entry.py -- --job ...``. The script puts
 the folder holding the ``synthgen`` package on ``sys.path`` itself, so nothing has to be
 installed into Blender. Exit codes: 0 done, 1 render error, 2 bad job/arguments. One line
-``synthgen-progress <frame> <done> <total>`` is printed on stdout after each frame, and a
-user error is one line ``synthgen: error: ...`` on stderr.
+``synthgen-progress <frame> <done> <total>`` is printed on stdout after each frame, one line
+``synthgen-note <text>`` for each thing the user should know (e.g. frames of an unknown job
+set aside), and a user error is one line ``synthgen: error: ...`` on stderr.
 """
 from __future__ import annotations
 
@@ -23,13 +24,21 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 PROGRESS_PREFIX = "synthgen-progress"
+NOTE_PREFIX = "synthgen-note"
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one ``synthgen: error:`` line and exit code 2 (farm logs grep it)."""
+
+    def error(self, message: str):
+        self.exit(2, f"synthgen: error: {message} (see entry.py --help)\n")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Arguments after ``--`` (Blender's own arguments come before it)."""
     if "--" in argv:
         argv = argv[argv.index("--") + 1:]
-    p = argparse.ArgumentParser(prog="synthgen-entry", description="Render one synthgen job.")
+    p = _OneLineParser(prog="synthgen-entry", description="Render one synthgen job.")
     p.add_argument("--job", required=True, help="job JSON file")
     p.add_argument("--out", required=True, help="renders root; the clip goes to OUT/<clip_id>")
     p.add_argument("--frames", default=None, help="A:B inclusive Blender frames (default: all)")
@@ -43,16 +52,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def _frames(text: str | None):
     if text is None:
         return None
-    from synthgen.errors import JobError
+    from synthgen.errors import UsageError
     try:
         a, b = (int(x) for x in text.split(":"))
     except ValueError:
-        raise JobError(f"{text!r} is not A:B", field="--frames") from None
+        raise UsageError(f"{text!r} is not A:B", field="--frames") from None
     return a, b
 
 
 def _progress(frame: int, done: int, total: int) -> None:
     sys.stdout.write(f"{PROGRESS_PREFIX} {frame} {done} {total}\n")
+    sys.stdout.flush()
+
+
+def _note(line: str) -> None:
+    sys.stdout.write(f"{NOTE_PREFIX} {line}\n")
     sys.stdout.flush()
 
 
@@ -66,7 +80,8 @@ def main(argv: list[str]) -> int:
         from synthgen.blender.worker import render_job
         job = load_job(args.job)
         render_job(job, Path(args.out), frames=_frames(args.frames), device=args.device,
-                   mode=args.mode, progress=_progress, source=args.job, threads=args.threads)
+                   mode=args.mode, progress=_progress, source=args.job, threads=args.threads,
+                   notes=_note)
     except SynthgenError as exc:
         sys.stderr.write(f"synthgen: error: {exc}\n")
         sys.stderr.flush()

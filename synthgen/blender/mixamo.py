@@ -64,8 +64,8 @@ def import_file(path: Path) -> dict:
     except (RuntimeError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
         for o in set(bpy.data.objects) - before:
             bpy.data.objects.remove(o)
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise ImportError_(f"not a readable {path.suffix.lstrip('.').upper()} file ({reason[:160]})",
+        raise ImportError_(f"not a readable {path.suffix.lstrip('.').upper()} file "
+                           f"({_importer_reason(exc)[:160]}; truncated or not this format?)",
                            source=str(path), field="file") from None
     finally:
         fps = scene.render.fps / scene.render.fps_base
@@ -85,6 +85,17 @@ def import_file(path: Path) -> dict:
         rng = (int(round(a)), int(round(b)))
     return {"armature": arm, "meshes": meshes, "objects": new, "fps": float(fps),
             "frame_range": rng, "action": action}
+
+
+def _importer_reason(exc: BaseException) -> str:
+    """The importer's own last words: bpy wraps an add-on's traceback in the message and
+    ends it with a "Location: <bpy source>" line, which says nothing about the file."""
+    lines = [ln.strip() for ln in str(exc).splitlines()
+             if ln.strip() and not ln.strip().startswith("Location:")]
+    if not lines:
+        return type(exc).__name__
+    last = lines[-1]
+    return last[len("Error: "):] if last.startswith("Error: ") else last
 
 
 @contextlib.contextmanager

@@ -6,11 +6,8 @@ entry script (``entry.py``) and in stock Blender alike.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
-import re
-import socket
 import time
 from pathlib import Path
 from typing import Callable
@@ -18,19 +15,15 @@ from typing import Callable
 import bpy
 import numpy as np
 
-from .. import __version__, layout
-from ..errors import RenderError
-from ..fsutil import atomic_write_text, is_inside, pid_alive
+from .. import __version__, exrfile, layout
+from ..errors import RenderError, UsageError
+from ..fsutil import is_inside
 from ..job import Job
-from . import exrfile, scene as scene_mod
+from ..renderdir import HOST, RenderDir
+from . import scene as scene_mod
 from .devices import setup_device
 
 log = logging.getLogger(__name__)
-
-TIMES_FILE = ".frame_times.json"   # per-frame render seconds, kept across resumed runs
-STALE_TEMP_S = 3600.0              # temp files older than this are leftovers of killed runs
-_HOST = socket.gethostname().replace(".", "-") or "host"
-_TEMP_RE = re.compile(r"\.(?P<host>[^.]+)\.(?P<pid>\d+)(\.[a-z]+)?\.tmp$")
 
 Progress = Callable[[int, int, int], None]
 
@@ -38,7 +31,7 @@ Progress = Callable[[int, int, int], None]
 def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None,
                device: str | None = None, mode: str | None = None,
                progress: Progress | None = None, source: str | None = None,
-               threads: int | None = None) -> Path:
+               threads: int | None = None, notes: Callable[[str], None] | None = None) -> Path:
     """Render ``job`` into ``out_dir / job.clip_id`` and return that folder.
 
     Args:
@@ -54,32 +47,43 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
         source: the job file's path, for error messages.
         threads: CPU render threads for this run (overrides ``job.render.threads``; not
             part of the job, so it never changes the job hash or the output).
+        notes: called with each line the user should see (e.g. frames of an unknown job
+            set aside); default: logged as warnings.
 
-    Writes ``job.json``, one ``frame_####.exr`` per frame (multi-part float32 EXR with the
-    channels of :func:`synthgen.layout.required_channels`), ``vertices.npz`` when asked,
-    ``render.json``, then ``DONE`` (holding the job hash). Frames already present and
-    complete are skipped; truncated ones are rendered again. Raises :class:`RenderError`.
+    The folder is claimed, checked and finished through :class:`synthgen.renderdir.RenderDir`
+    (the one owner of the render-folder contract). Writes ``job.json``, one
+    ``frame_####.exr`` per frame (multi-part float32 EXR with the channels of
+    :func:`synthgen.layout.required_channels`), ``vertices.npz`` when asked, ``render.json``,
+    then ``DONE`` (holding the job hash). Frames already present and complete are skipped;
+    truncated ones are rendered again. Raises :class:`RenderError`.
     """
     job = with_mode(job, mode)
-    clip_dir = _clip_dir(job, Path(out_dir), source)
-    done = clip_dir / layout.DONE_FILE
-    if done.is_file() and done.read_text().strip() == job.hash():
+    rdir = RenderDir(_clip_dir(job, Path(out_dir), source))
+    if rdir.is_done(job):
         log.info("%s: already done", job.clip_id)
-        return clip_dir
-    _claim_folder(job, clip_dir, source)
+        return rdir.path
+    for line in rdir.claim(job, source):
+        (notes or log.warning)(line)
+    try:
+        _render_claimed(job, rdir, frames, device, progress, source, threads)
+    finally:
+        rdir.release()
+    return rdir.path
+
+
+def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source, threads) -> None:
     wanted = _frame_range(job, frames, source)
-    todo = [f for f in wanted if not _frame_ok(job, clip_dir, f)]
-    need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, clip_dir)
+    todo = [f for f in wanted if not _frame_ok(job, rdir, f)]
+    need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path)
     if todo or need_vertices:
         scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
-            write_vertices(job, built["subjects"], clip_dir)
-        _render_frames(job, scene, clip_dir, todo, len(wanted), progress)
+            write_vertices(job, built["subjects"], rdir.path)
+        _render_frames(job, scene, rdir, todo, len(wanted), progress)
     else:
         device_name = job.render.device
     checked = set(wanted) - set(todo)
-    _finish(job, clip_dir, device_name, known_good=checked | set(todo))
-    return clip_dir
+    _finish(job, rdir, device_name, known_good=checked | set(todo))
 
 
 # --------------------------------------------------------------------------- folder
@@ -106,41 +110,9 @@ def _clip_dir(job: Job, out_dir: Path, source) -> Path:
     return clip_dir
 
 
-def _claim_folder(job: Job, clip_dir: Path, source) -> None:
-    """Write job.json, after checking that frames already in the folder (if any) were
-    rendered from this exact job."""
-    path = clip_dir / layout.JOB_FILE
-    if path.is_file():
-        try:
-            old = Job.from_json(path.read_text(encoding="utf-8")).hash()
-        except Exception:   # a corrupt leftover: overwrite it below
-            old = None
-        has_output = any(clip_dir.glob("frame_*.exr")) or (clip_dir / layout.VERTICES_FILE).exists()
-        if old is not None and old != job.hash() and has_output:
-            raise RenderError(f"{clip_dir} holds frames of a different job (hash {old[:12]}); "
-                              "delete the folder or use another --out", source=source)
-    (clip_dir / layout.DONE_FILE).unlink(missing_ok=True)
-    atomic_write_text(path, job.to_json())
-    _remove_stale_temps(clip_dir)
-
-
 def _temp(final: Path, tag: str = "") -> Path:
     """A hidden temp sibling of ``final`` naming this host and process."""
-    return final.with_name(f".{final.name}.{_HOST}.{os.getpid()}{tag}.tmp")
-
-
-def _remove_stale_temps(clip_dir: Path) -> None:
-    """Delete temp files of killed runs: this host's dead processes, or older than an hour."""
-    now = time.time()
-    for tmp in clip_dir.glob(".*.tmp"):
-        m = _TEMP_RE.search(tmp.name)
-        try:
-            mine = m is not None and m["host"] == _HOST
-            if (mine and not pid_alive(int(m["pid"]))) or now - tmp.stat().st_mtime > STALE_TEMP_S:
-                tmp.unlink()
-        except (OSError, ValueError, IndexError):
-            pass
-
+    return final.with_name(f".{final.name}.{HOST}.{os.getpid()}{tag}.tmp")
 
 
 def _frame_range(job: Job, frames, source) -> list[int]:
@@ -148,21 +120,13 @@ def _frame_range(job: Job, frames, source) -> list[int]:
         return list(range(job.frame_start, job.frame_end + 1))
     a, b = frames
     if a > b or a < job.frame_start or b > job.frame_end:
-        raise RenderError(f"{a}:{b} is outside the clip's frames {job.frame_start}:{job.frame_end}",
-                          source=source, field="frames")
+        raise UsageError(f"{a}:{b} is outside the clip's frames {job.frame_start}:{job.frame_end}",
+                         source=source, field="--frames")
     return list(range(a, b + 1))
 
 
-def frame_problem(job: Job, clip_dir: Path, frame: int) -> str | None:
-    """Why the frame file of ``frame`` is missing or incomplete (``None`` when it's fine)."""
-    path = clip_dir / layout.frame_name(frame)
-    if not path.is_file():
-        return "missing"
-    return exrfile.check(path, job.width, job.height, layout.required_channels(job.render.mode))
-
-
-def _frame_ok(job: Job, clip_dir: Path, frame: int) -> bool:
-    problem = frame_problem(job, clip_dir, frame)
+def _frame_ok(job: Job, rdir: RenderDir, frame: int) -> bool:
+    problem = rdir.frame_problem(job, frame)
     if problem and problem != "missing":
         log.warning("%s: re-rendering %s (%s)", job.clip_id, layout.frame_name(frame), problem)
     return problem is None
@@ -181,15 +145,18 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
     return scene, built, device_name
 
 
-def _render_frames(job: Job, scene, clip_dir: Path, todo: list[int], total: int,
+def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int,
                    progress: Progress | None) -> None:
-    times = _read_times(clip_dir)
     done = total - len(todo)
     for frame in todo:
         t0 = time.perf_counter()
-        render_frame(job, scene, clip_dir, frame)
-        times[str(frame)] = round(time.perf_counter() - t0, 4)
-        atomic_write_text(clip_dir / TIMES_FILE, json.dumps(times, sort_keys=True))
+        try:
+            render_frame(job, scene, rdir.path, frame)
+            rdir.record_time(frame, time.perf_counter() - t0)
+        except OSError as exc:
+            raise RenderError(f"cannot write frame {frame} into {rdir.path} "
+                              f"({exc.strerror or exc})") from None
+        rdir.touch_claim()
         done += 1
         if progress:
             progress(frame, done, total)
@@ -214,9 +181,24 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
                             decode=False)
     if problem:
         tmp.unlink(missing_ok=True)
-        raise RenderError(f"Blender wrote an incomplete frame {frame} ({problem})")
+        raise RenderError(_space_reason(job, clip_dir) or
+                          f"Blender wrote an incomplete frame {frame} ({problem})")
     os.replace(tmp, final)
     return final
+
+
+def _space_reason(job: Job, folder: Path) -> str | None:
+    """"no space left on device ..." when the disk under ``folder`` cannot hold a frame
+    (Blender writes a short file rather than failing when the disk fills up)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return None
+    free = st.f_bavail * st.f_frsize
+    frame_bytes = job.width * job.height * 4 * len(layout.required_channels(job.render.mode))
+    if free >= max(1 << 20, frame_bytes):
+        return None
+    return f"no space left on device ({free} bytes free in {folder})"
 
 
 def _render_still(scene, path: Path) -> None:
@@ -224,13 +206,6 @@ def _render_still(scene, path: Path) -> None:
     bpy.ops.render.render(write_still=True)
     if not path.is_file():
         raise RenderError(f"Blender did not write {path.name}")
-
-
-def _read_times(clip_dir: Path) -> dict:
-    try:
-        return json.loads((clip_dir / TIMES_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 # --------------------------------------------------------------------------- vertices
@@ -265,18 +240,16 @@ def _vertices_ok(job: Job, clip_dir: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- finish
-def _finish(job: Job, clip_dir: Path, device_name: str, known_good: set[int]) -> None:
+def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -> None:
     """render.json and DONE once every frame is there (frames in ``known_good`` were
     checked or written by this run and are not read again)."""
     all_frames = range(job.frame_start, job.frame_end + 1)
-    if any(frame_problem(job, clip_dir, f) for f in all_frames if f not in known_good):
+    if any(rdir.frame_problem(job, f) for f in all_frames if f not in known_good):
         return
-    if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, clip_dir):
+    if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path):
         return
-    times = _read_times(clip_dir)
-    info = {
-        "clip_id": job.clip_id,
-        "job_hash": job.hash(),
+    full = job.render.mode == "full"
+    rdir.finish(job, {
         "synthgen_version": __version__,
         "blender_version": bpy.app.version_string,
         "device": device_name,
@@ -285,14 +258,10 @@ def _finish(job: Job, clip_dir: Path, device_name: str, known_good: set[int]) ->
         "width": job.width,
         "height": job.height,
         "frames": [job.frame_start, job.frame_end],
-        "samples": {"flow": job.render.samples_flow,
-                    "rgb": job.render.samples_rgb if job.render.mode == "full" else 0},
+        "samples": {"flow": job.render.samples_flow, "rgb": job.render.samples_rgb if full else 0},
         "filter_width_px": {"flow": job.render.filter_width,
-                            "rgb": scene_mod.RGB_FILTER_WIDTH if job.render.mode == "full" else None},
-        "denoise_rgb": job.render.denoise if job.render.mode == "full" else False,
-        "max_bounces": {"flow": 0, "rgb": job.render.max_bounces if job.render.mode == "full" else None},
+                            "rgb": scene_mod.RGB_FILTER_WIDTH if full else None},
+        "denoise_rgb": job.render.denoise if full else False,
+        "max_bounces": {"flow": 0, "rgb": job.render.max_bounces if full else None},
         "channels": list(layout.required_channels(job.render.mode)),
-        "frame_times_s": [times.get(str(f)) for f in all_frames],
-    }
-    atomic_write_text(clip_dir / layout.RENDER_INFO_FILE, json.dumps(info, indent=1))
-    atomic_write_text(clip_dir / layout.DONE_FILE, job.hash() + "\n")
+    })

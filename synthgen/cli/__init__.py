@@ -52,11 +52,19 @@ def main(argv: list[str] | None = None) -> None:
     except SynthgenError as exc:
         click.echo(f"synthgen: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:     # an I/O failure no stage turned into its own line
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"synthgen: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("synthgen: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:     # bad options: one line, like every other error
+        cmd = exc.ctx.command_path if exc.ctx is not None else "synthgen"
+        click.echo(f"synthgen: error: {exc.format_message()} (see `{cmd} --help`)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"synthgen: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -1,24 +1,30 @@
 """``synthgen export RENDERS... --out DATASET``: finished renders -> WebDataset shards."""
 from __future__ import annotations
 
+import math
 import re
 import sys
 
 import click
 
-from ..errors import ExportError
+from ..errors import UsageError
 from ..executors.cli import executor_options
 
-_SIZE = re.compile(r"^\s*([0-9.]+)\s*([kmgt]?)i?b?\s*$", re.I)
+_SIZE = re.compile(r"^\s*(?P<num>[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(?P<unit>[kmgt]?)(?P<i>i?)b?\s*$", re.I)
 
 
 def parse_size(text: str) -> int:
-    """``1GB``, ``500M``, ``1e9`` -> bytes (decimal units)."""
+    """Bytes from ``1GB`` / ``500M`` / ``250k`` (powers of 1000), ``1GiB`` / ``64MiB``
+    (powers of 1024), or a plain number of bytes (``1000000``, ``1e9``)."""
     m = _SIZE.match(str(text))
-    if not m:
-        raise ExportError(f"{text!r} is not a size like 1GB or 500MB", field="--shard-size")
-    return int(float(m.group(1)) * 1000 ** "kmgt".find(m.group(2).lower()) if m.group(2)
-               else float(m.group(1)))
+    value = float(m["num"]) if m else float("nan")
+    if not m or not math.isfinite(value):
+        raise UsageError(f"{text!r} is not a size like 1GB, 500MiB or 1e9", field="--shard-size")
+    base = 1024 if m["i"] else 1000
+    size = int(value * base ** " kmgt".index(m["unit"].lower() or " "))
+    if size < 1:
+        raise UsageError(f"{text!r} is less than one byte", field="--shard-size")
+    return size
 
 
 def parse_res(text: str | None) -> tuple[int, int] | None:
@@ -26,7 +32,7 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
         return None
     m = re.match(r"^(\d+)x(\d+)$", text.strip())
     if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
-        raise ExportError(f"{text!r} is not WIDTHxHEIGHT", field="--plucker-res")
+        raise UsageError(f"{text!r} is not WIDTHxHEIGHT", field="--plucker-res")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -40,7 +46,8 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")
 @click.option("--shard-size", default="1GB", show_default=True, help="Close a shard past this size.")
 @click.option("--max-fb-p90", type=float, default=1.19, show_default=True,
-              help="Leave out clips whose fb-consistency error p90 (px) exceeds this; negative: no filter.")
+              help="Leave out clips whose fb-consistency error p90 (px) exceeds this; negative: no limit. "
+                   "Clips with unknown object ids or (full mode) a failed photometric check are always left out.")
 @click.option("--tags", default=None, help="Comma list of caption tags replacing the jobs' own.")
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even when some clips were bad.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
@@ -60,6 +67,9 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
     if workers > 1 or uses_executor(executor_opts):
         executor = executor_from_options(executor_opts, workers=workers,
                                          progress=sys.stderr.isatty())
+    if not math.isfinite(max_fb_p90):
+        raise UsageError(f"must be a number of pixels (negative: no limit), got {max_fb_p90}",
+                         field="--max-fb-p90")
     summary = export_dataset(
         list(renders), out, members=members, plucker_res=parse_res(plucker_res),
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
@@ -68,8 +78,8 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
     for folder, message in summary.bad:
         click.echo(f"synthgen: skipped clip: {message}" if folder in message
                    else f"synthgen: skipped clip: {folder}: {message}", err=True)
-    for key, fb in summary.filtered:
-        click.echo(f"filtered {key}: fb-consistency p90 {fb:.3f} px > {max_fb_p90}", err=True)
+    for key, reason, _ in summary.filtered:
+        click.echo(f"filtered {key}: {reason}", err=True)
     for line in summary.lines():
         click.echo(line)
     if summary.bad and not allow_partial:

@@ -19,13 +19,19 @@ from ..planner import summarize
 @click.option("--start", type=int, default=0, show_default=True, help="Global index of the first clip (for sharding runs).")
 @click.option("--kind", type=click.Choice(["human", "camera", "mixed"]), default=None,
               help="Override the preset's clip kind.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace the jobs of another plan already in OUT (otherwise refused).")
 @click.option("--quiet", is_flag=True, help="No summary table.")
 def plan(preset: str, count: int, seed: int, out: Path, assets: tuple[Path, ...], start: int,
-         kind: str | None, quiet: bool) -> None:
-    """Plan COUNT clips into OUT: one fully baked job file per clip, plus index.jsonl."""
+         kind: str | None, overwrite: bool, quiet: bool) -> None:
+    """Plan COUNT clips into OUT: one fully baked job file per clip, plus index.jsonl.
+
+    OUT may already hold clips of the same plan (same preset, manifests and seed; e.g. the
+    first part of a run planned with --start); another plan's jobs are refused unless
+    --overwrite."""
     params: list[dict] = []
     paths = plan_jobs(preset, count, seed, out, list(assets) or None, start=start, kind=kind,
-                      progress=True, params_out=params)
+                      progress=True, params_out=params, overwrite=overwrite)
     click.echo(f"planned {len(paths)} clips into {out}")
     if not quiet:
         rows = summarize(params)

@@ -1,12 +1,20 @@
 """``synthgen render``: render job files, each in its own subprocess."""
 from __future__ import annotations
 
+import math
 import sys
 
 import click
 
 from ..executors.cli import executor_options
+from ..errors import UsageError
 from ..job import DEVICES, RENDER_MODES
+
+
+def _positive(value: float | None, flag: str) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise UsageError(f"must be a positive number of seconds, got {value}", field=flag)
+    return value
 
 
 @click.command("render")
@@ -19,7 +27,8 @@ from ..job import DEVICES, RENDER_MODES
               help="Override the jobs' device (auto: a GPU when present, else the CPU).")
 @click.option("--mode", type=click.Choice(RENDER_MODES), default=None,
               help="Override the jobs' mode: flow (Vector/Depth/Index only) or full (+ RGB).")
-@click.option("--timeout", type=float, default=None, help="Seconds before a job's subprocess is killed.")
+@click.option("--timeout", type=float, default=None, callback=lambda ctx, param, v: _positive(v, "--timeout"),
+              help="Seconds before a job's subprocess is killed.")
 @click.option("--print-commands", is_flag=True,
               help="Print one stock-Blender command line per job (for farm managers) and exit.")
 @click.option("--blender", default="blender", show_default=True,
@@ -54,6 +63,6 @@ def render(ctx, jobs, out, workers, device, mode, timeout, print_commands, blend
         results = runner.render_many(paths, out, workers=workers, device=device, mode=mode,
                                      timeout=timeout, show_progress=not no_progress, verbose=verbose)
     for line in runner.summary_lines(results):
-        click.echo(line, err=line.startswith("failed "))
+        click.echo(line, err=line.startswith(("failed ", "failed:", "note ")))
     if any(r.status == "failed" for r in results):
         sys.exit(1)

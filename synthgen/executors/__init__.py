@@ -6,8 +6,8 @@
   builds one from the CLI options.
 * :mod:`.render` - :func:`~.render.render_jobs`: the job runner (:func:`synthgen.render.run_one`,
   a subprocess per job) on any executor.
-* :mod:`.export` - :func:`~.export.export_clips`: clips computed in parallel tasks, shards
-  assembled by the driver (used by :func:`synthgen.export.export_dataset`).
+
+Export runs on these executors through :mod:`synthgen.export.pipeline`.
 """
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..errors import RenderError, SynthgenError
-from ..job import Job, load_job
-from ..render import JobResult, is_done, run_one, worker_command
+from ..errors import RenderError
+from ..job import Job
+from ..render import JobResult, is_done, load_run, run_one, worker_command
 from . import launch
 from .core import Executor, Outcome
 
@@ -49,13 +49,13 @@ def render_jobs(executor: Executor, job_paths: list[Path], out_root: str | os.Pa
     ``out_root`` must be a folder every worker node sees at the same path. Never raises
     for a failed job; raises :class:`RenderError` when ``out_root`` cannot be created.
     """
+    paths = [str(Path(p).absolute()) for p in job_paths]
+    jobs = {str(p): j for p, j in load_run([Path(p) for p in paths]).items()}
     out_root = Path(out_root).absolute()
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
-    paths = [str(Path(p).absolute()) for p in job_paths]
-    jobs = {p: _load(p) for p in paths}
     task = partial(run_job, out_root=str(out_root), device=device, mode=mode, timeout=timeout,
                    verbose=verbose, threads=_threads_per_task(executor))
     ready = {p: _finished(p, jobs[p], out_root, device, mode) for p in paths}
@@ -75,13 +75,6 @@ def _threads_per_task(executor: Executor) -> int | None:
     ``render.threads`` (local executors split cores themselves)."""
     cpus = getattr(executor, "cpus_per_job", None)
     return max(1, int(cpus)) if cpus else None
-
-
-def _load(path: str) -> Job | str:
-    try:
-        return load_job(path)
-    except SynthgenError as exc:
-        return str(exc)
 
 
 def _finished(path: str, job: Job | str, out_root: Path, device, mode) -> JobResult | None:

@@ -6,25 +6,23 @@ Public surface::
     preview.write_preview(src, out) -> Path
     hsv.decode_hsv(rgb, s_f) -> flow
 
-See :mod:`synthgen.export.clip` for the per-clip computation and DESIGN.md §3 / §5 for
-conventions and members.
+See :mod:`synthgen.export.clip` for the per-clip computation, :mod:`synthgen.export.pipeline`
+for the run, and the README for conventions and members.
 """
 from __future__ import annotations
 
-import json
 import logging
-import tempfile
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .. import layout
-from ..errors import ExportError
+from ..errors import ExportError, NothingToDoError
+from ..executors.core import LocalExecutor
 from . import shards as shardmod
-from .clip import (ALL_MEMBERS, DEFAULT_MEMBERS, SUFFIX, ClipOptions, ClipSource, compute_clip,
-                   load_clip)
-from .meta import caption_text, index_fields, sample_json, to_json_bytes
+from .clip import ALL_MEMBERS, DEFAULT_MEMBERS, ClipOptions
+from .pipeline import export_clips
+from .stats import write_stats
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +37,7 @@ class ExportSummary:
     out: Path
     exported: list[str] = field(default_factory=list)
     skipped_existing: list[str] = field(default_factory=list)
-    filtered: list[tuple[str, float]] = field(default_factory=list)   # (key, fb_err_p90)
+    filtered: list[tuple[str, str, str]] = field(default_factory=list)  # (key, reason, job hash)
     bad: list[tuple[str, str]] = field(default_factory=list)          # (folder, message)
     shards: list[str] = field(default_factory=list)
 
@@ -50,7 +48,7 @@ class ExportSummary:
     def lines(self) -> list[str]:
         return [f"exported {len(self.exported)} clips into {len(self.shards)} new shards in {self.out}",
                 f"skipped {len(self.skipped_existing)} already in the dataset",
-                f"filtered {len(self.filtered)} failing the fb-consistency p90 limit",
+                f"filtered {len(self.filtered)} failing the quality gate",
                 f"bad {len(self.bad)}"]
 
 
@@ -105,33 +103,39 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
-    ``out/index.jsonl`` are skipped; bad clips are reported in ``summary.bad`` (never raised);
-    clips whose fb-consistency p90 exceeds ``max_fb_p90`` (None: no filter) are left out and
-    counted. Writes shards, ``index.jsonl`` and ``stats.json``. ``executor`` (a
-    :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
-    tasks while this process still writes every shard, in input order; None: one by one here.
+    ``out/index.jsonl`` are skipped (a changed job under an exported key is reported bad);
+    bad clips are reported in ``summary.bad`` (never raised); clips failing the quality gate
+    (fb-consistency p90 above ``max_fb_p90`` (None: no limit), object ids the job does not
+    list, a photometric ratio above the verify goal in full mode) are left out, counted and
+    listed with their reason in ``filtered.jsonl`` and ``stats.json``. Writes shards,
+    ``index.jsonl`` and ``stats.json``. ``executor`` (a :class:`synthgen.executors.Executor`)
+    computes clips in parallel local processes or Ray tasks while this process still writes
+    every shard, in input order; None: one by one in this process.
     """
     out = Path(out)
+    if max_fb_p90 is not None and not math.isfinite(max_fb_p90):
+        raise ExportError(f"must be a finite number of pixels, got {max_fb_p90}", field="max_fb_p90")
     _prepare_out(out)
     opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
                        hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt)
     summary = ExportSummary(out=out)
+    executor = executor or LocalExecutor(1, progress=progress)
     with shardmod.DatasetLock(out):
-        _export_locked(render_dirs, out, opts, max_fb_p90, summary, progress=progress,
-                       executor=executor, shard_bytes=shard_bytes)
+        _export_locked(render_dirs, out, opts, max_fb_p90, summary, executor=executor,
+                       shard_bytes=shard_bytes)
     for folder, msg in summary.bad:
         log.info("skipped %s: %s", folder, msg)   # listed in summary.bad; the CLI prints each once
     return summary
 
 
 def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summary: ExportSummary,
-                   *, progress: bool, executor, shard_bytes: int) -> None:
+                   *, executor, shard_bytes: int) -> None:
     index = shardmod.read_index(out)
     orphans = shardmod.recover_orphans(out, index)
     if orphans:
         index += orphans
         shardmod.write_index(out, index)
-    done_keys = {e["key"] for e in index}
+    exported = {e["key"]: e.get("job_hash") or "" for e in index if "key" in e}
 
     def on_shard(name: str, entries: list[dict]) -> None:
         index.extend(entries)
@@ -141,59 +145,17 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
     writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
     try:
         clips = find_clips(render_dirs)
-        if executor is not None:
-            from ..executors.export import export_clips
-            export_clips(clips, out, opts, max_fb_p90, done_keys, writer, summary, executor)
-        for clip_dir in tqdm(clips if executor is None else [], desc="export", unit="clip",
-                             disable=not progress):
-            _export_one(clip_dir, out, opts, max_fb_p90, done_keys, writer, summary)
+        if not clips:
+            raise NothingToDoError("no render folders here; render some with `synthgen render`",
+                                   source=", ".join(map(str, render_dirs)))
+        export_clips(clips, out, opts, max_fb_p90, exported, writer, summary, executor)
         writer.close()
+    except OSError as exc:
+        writer.abort()
+        raise ExportError(f"cannot write the dataset ({exc.strerror or exc}); no partial shard "
+                          "was kept", source=str(exc.filename or out)) from None
     except BaseException:
         writer.abort()
         raise
-    from .stats import write_stats
-    write_stats(out, index)
-
-
-def _export_one(clip_dir: Path, out: Path, opts: ClipOptions, max_fb_p90, done_keys: set,
-                writer, summary: ExportSummary) -> None:
-    try:
-        src = load_clip(clip_dir)
-    except ExportError as exc:
-        summary.bad.append((str(clip_dir), str(exc)))
-        return
-    if src.key in done_keys:
-        summary.skipped_existing.append(src.key)
-        return
-    with tempfile.TemporaryDirectory(prefix=f".tmp-{src.key}-", dir=out) as scratch:
-        try:
-            res = compute_clip(src, Path(scratch), opts)
-        except ExportError as exc:
-            summary.bad.append((str(clip_dir), str(exc)))
-            return
-        fb = res.qa.get("fb_err_p90")
-        if max_fb_p90 is not None and fb is not None and fb > max_fb_p90:
-            log.info("%s: fb-consistency p90 %.3f px > %.3f: left out", src.key, fb, max_fb_p90)
-            summary.filtered.append((src.key, fb))
-            return
-        writer.add(src.key, _members(src, res, opts), _index_entry(src, res))
-    done_keys.add(src.key)
-    summary.exported.append(src.key)
-
-
-def _members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, Path | bytes]]:
-    names = [m for m in opts.members if m in res.files or m in ("txt", "json")]
-    out: list[tuple[str, Path | bytes]] = []
-    for m in names:
-        if m == "txt":
-            out.append((SUFFIX[m], caption_text(src.job, opts.tags).encode("utf-8")))
-        elif m == "json":
-            out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
-        else:
-            out.append((SUFFIX[m], res.files[m]))
-    return out
-
-
-def _index_entry(src: ClipSource, res) -> dict:
-    return {**index_fields(src.job), "n_frames": src.job.n_frames, "width": src.job.width,
-            "height": src.job.height, "s_f": res.s_f, "qa": res.qa, "job_hash": src.job.hash()}
+    filtered = shardmod.update_filtered(out, summary.filtered, exported)
+    write_stats(out, index, filtered)

@@ -10,21 +10,26 @@ belongs to ``flow[i]``; i = 0 .. T-2.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .. import layout
-from ..errors import ExportError, SynthgenError
-from ..job import Job, load_job
+from ..errors import ExportError
+from ..job import Job
+from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
-from .qa import ClipQA
+from .qa import ClipQA, photometric_sums
 from .video import VideoWriter
 
 log = logging.getLogger(__name__)
+
+#: A sample key: WebDataset splits member names at the first dot, tar names must be safe.
+SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 ARRAY_MEMBERS = ("flow", "flow_bwd", "valid", "depth", "seg")
 ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
@@ -78,43 +83,18 @@ class ClipResult:
 def load_clip(path: str | Path) -> ClipSource:
     """Check that ``path`` is a finished render folder and return its job and frame files.
 
-    Raises :class:`ExportError` naming the file and reason: no DONE marker, unreadable job,
-    DONE written for another job, missing frames.
+    "Finished" is :meth:`synthgen.renderdir.RenderDir.load`'s rule. Raises
+    :class:`ExportError` naming the file and reason: no DONE marker, unreadable job, DONE
+    written for another job, missing or changed frames, a clip id unfit as a sample key.
     """
-    path = Path(path)
-    if not path.is_dir():
-        raise ExportError("not a readable render folder", source=str(path))
-    done = path / layout.DONE_FILE
-    if not done.is_file():
-        raise ExportError("no DONE marker: render not finished", source=str(path))
-    try:
-        job = load_job(path / layout.JOB_FILE)
-    except SynthgenError as exc:
-        raise ExportError(str(exc)) from None
-    marker = done.read_text(encoding="utf-8", errors="replace").strip()
-    if marker and marker != job.hash():
-        raise ExportError(f"holds job hash {marker[:12]}…, job.json hashes to {job.hash()[:12]}…",
-                          source=str(done))
-    info = _read_render_info(path / layout.RENDER_INFO_FILE)
-    frames = layout.frame_paths(path, job.frame_start, job.frame_end)
-    missing = [f.name for f in frames if not f.is_file()]
-    if missing:
-        raise ExportError(f"{len(missing)} of {len(frames)} frames missing (first: {missing[0]})",
-                          source=str(path))
-    if len(frames) < 2:
-        raise ExportError("a clip needs at least 2 rendered frames for flow", source=str(path))
-    return ClipSource(path=path, job=job, render_info=info, frames=frames)
-
-
-def _read_render_info(path: Path) -> dict:
-    import json
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"unreadable ({exc})", source=str(path)) from None
-    return data if isinstance(data, dict) else {}
+    done = RenderDir(path).load(ExportError)
+    if not SAFE_KEY.match(done.job.clip_id):
+        raise ExportError(f"clip id {done.job.clip_id!r} cannot be a WebDataset key (letters, "
+                          "digits, '_' and '-' only)", source=str(done.path / layout.JOB_FILE),
+                          field="clip_id")
+    if len(done.frames) < 2:
+        raise ExportError("a clip needs at least 2 rendered frames for flow", source=str(done.path))
+    return ClipSource(path=done.path, job=done.job, render_info=done.info, frames=done.frames)
 
 
 def _srgb8(linear: np.ndarray) -> np.ndarray:
@@ -142,50 +122,18 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
 
 def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
     job, members = src.job, set(opts.members)
-    T, H, W = job.n_frames, job.height, job.width
-    res = ClipResult(key=src.key)
-    want_rgb = "rgb" in members and job.render.mode == "full"
-    if "rgb" in members and not want_rgb:
+    if "rgb" in members and job.render.mode != "full":
         log.info("%s: rgb requested but the clip was rendered in flow mode", src.key)
-    seg_dtype = _seg_dtype(job)
-    writers = {"flow": NpyStreamWriter(scratch / "flow.npy", (T - 1, H, W, 2), np.float16)}
-    if "flow_bwd" in members:
-        writers["flow_bwd"] = NpyStreamWriter(scratch / "flow_bwd.npy", (T - 1, H, W, 2), np.float16)
-    if "valid" in members:
-        writers["valid"] = NpyStreamWriter(scratch / "valid.npy", (T - 1, H, W), np.uint8)
-    if "depth" in members:
-        writers["depth"] = NpyStreamWriter(scratch / "depth.npy", (T, H, W), np.float32)
-    if "seg" in members:
-        writers["seg"] = NpyStreamWriter(scratch / "seg.npy", (T, H, W), seg_dtype)
-    rgb_writer = VideoWriter(scratch / "rgb.mp4", W, H, job.fps) if want_rgb else None
-    subject = min((s.instance_id for s in job.subjects), default=None)
-    qa = ClipQA(subject)
+    res = ClipResult(key=src.key)
+    qa = ClipQA(min((s.instance_id for s in job.subjects), default=None))
     inst_sums: dict[int, list] = {}
-    seg0 = None
-    prev = None   # (forward flow float32, behind mask, seg) of the previous frame
+    writers = _array_writers(job, members, scratch)
     try:
-        for k, fr in enumerate(_prefetched(job, src.frames, want_rgb, seg_dtype,
-                                           depth="depth" in writers)):
-            qa.add_frame(fr.seg, fr.bg)
-            if k == 0:
-                seg0 = fr.seg
-            if "depth" in writers:
-                writers["depth"].write(fr.depth)
-            if "seg" in writers:
-                writers["seg"].write(fr.seg)
-            if rgb_writer is not None:
-                rgb_writer.write(fr.rgb8)
-            if prev is not None:
-                _write_pair(prev, fr.bwd, writers, qa, inst_sums, opts)
-            prev = (fr.fwd, fr.behind, fr.seg)
+        seg0 = _stream_frames(src, writers, qa, inst_sums, opts)
     finally:
         for w in writers.values():
             w.close()
-        if rgb_writer is not None:
-            rgb_writer.close()
     res.files.update({name: w.path for name, w in writers.items()})
-    if rgb_writer is not None:
-        res.files["rgb"] = rgb_writer.path
     res.s_f = qa.mag.percentile(99) or 0.0
     if "flow_hsv" in members:
         res.files["flow_hsv"] = _write_hsv(scratch / "flow_hsv.mp4", res.files["flow"], res.s_f,
@@ -198,6 +146,40 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
     c2ws = np.stack([job.c2w(f) for f in range(job.frame_start, job.frame_end + 1)])
     res.qa = qa.result(float(flowmod.angular_speed_deg_s(c2ws, job.fps).max()))
     return res
+
+
+def _array_writers(job: Job, members: set, scratch: Path) -> dict:
+    """Member -> streaming writer in ``scratch`` (``flow`` always: the HSV video reads it)."""
+    T, H, W = job.n_frames, job.height, job.width
+    shapes = {"flow": ((T - 1, H, W, 2), np.float16), "flow_bwd": ((T - 1, H, W, 2), np.float16),
+              "valid": ((T - 1, H, W), np.uint8), "depth": ((T, H, W), np.float32),
+              "seg": ((T, H, W), _seg_dtype(job))}
+    writers = {name: NpyStreamWriter(scratch / f"{name}.npy", *spec) for name, spec in shapes.items()
+               if name == "flow" or name in members}
+    if "rgb" in members and job.render.mode == "full":
+        writers["rgb"] = VideoWriter(scratch / "rgb.mp4", W, H, job.fps)
+    return writers
+
+
+def _stream_frames(src: ClipSource, writers: dict, qa: ClipQA, inst_sums: dict,
+                   opts: ClipOptions):
+    """Read, convert and write every frame (pairs as they complete); returns frame 0's ids."""
+    job = src.job
+    known_ids = np.array(sorted(job.instances()))
+    full = job.render.mode == "full"      # RGB is read for the photometric gate too
+    seg0 = prev = None   # prev: (forward flow float32, behind mask, seg, rgb8) of frame t-1
+    for k, fr in enumerate(_prefetched(job, src.frames, full, _seg_dtype(job),
+                                       depth="depth" in writers)):
+        qa.add_frame(fr.seg, fr.bg)
+        qa.add_ids(fr.seg, known_ids)
+        seg0 = fr.seg if k == 0 else seg0
+        for name, value in (("depth", fr.depth), ("seg", fr.seg), ("rgb", fr.rgb8)):
+            if name in writers:
+                writers[name].write(value)
+        if prev is not None:
+            _write_pair(prev, fr, writers, qa, inst_sums, opts)
+        prev = (fr.fwd, fr.behind, fr.seg, fr.rgb8)
+    return seg0
 
 
 @dataclass
@@ -271,18 +253,20 @@ def _prefetched(job: Job, paths: list[Path], rgb: bool, seg_dtype, depth: bool =
             del ch
 
 
-def _write_pair(prev, bwd_next, writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
-    """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity."""
-    fwd, behind, seg = prev
+def _write_pair(prev, nxt: "FrameFlows", writers, qa: ClipQA, inst_sums, opts: ClipOptions) -> None:
+    """Write flow pair (t, t+1): forward flow of t, backward flow of t+1, validity; QA."""
+    fwd, behind, seg, rgb8 = prev
     fwd16 = fwd.astype(np.float16)
     writers["flow"].write(fwd16)
     if "flow_bwd" in writers:
-        writers["flow_bwd"].write(bwd_next.astype(np.float16))
-    valid, err, _, mag = flowmod.fb_check(fwd, bwd_next, alpha=opts.fb_alpha, beta=opts.fb_beta)
+        writers["flow_bwd"].write(nxt.bwd.astype(np.float16))
+    valid, err, _, mag = flowmod.fb_check(fwd, nxt.bwd, alpha=opts.fb_alpha, beta=opts.fb_beta)
     valid &= ~behind
     if "valid" in writers:
         writers["valid"].write(valid.view(np.uint8))
     qa.add_pair(mag, err, valid)
+    if rgb8 is not None and nxt.rgb8 is not None:
+        qa.add_photo(photometric_sums(rgb8 / 255.0, nxt.rgb8 / 255.0, fwd, valid))
     _accumulate_instances(inst_sums, seg, fwd)
 
 

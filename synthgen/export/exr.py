@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import OpenEXR
 
-from .. import layout
+from .. import exrfile, layout
 from ..errors import ExportError
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ def read_channels(path: str | Path, names: tuple[str, ...] | list[str]) -> dict[
     path = Path(path)
     if not path.is_file():
         raise ExportError("file is missing", source=str(path))
+    problem = exrfile.check(path, None, None, (), float_only=False, decode=False)
+    if problem:     # before OpenEXR, which reads a truncated file with zeros and a warning
+        raise ExportError(f"unreadable EXR ({problem})", source=str(path))
     try:
         with OpenEXR.File(str(path), separate_channels=True) as exr:
             channels = {}

@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import layout
 from ..errors import ExportError
-from ..fsutil import atomic_write_bytes
+from ..fsutil import atomic_write_bytes, unwritable_folder
+from . import shards as shardmod
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +91,13 @@ def plucker_to_color(emb: np.ndarray, height: int, width: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- sources
 def _load(src: Path, key: str | None) -> dict:
-    from ..dataset import load_sample
     src = Path(src)
     if src.is_dir() and (src / layout.JOB_FILE).exists():
         return _from_render_folder(src)
-    if src.is_dir() and any(src.glob("shard-*.tar")):
-        return load_sample(src, key)
-    if src.is_file() and src.suffix == ".tar":
-        return load_sample(src, key)
+    if (src.is_dir() and any(src.glob("shard-*.tar"))) or (src.is_file() and src.suffix == ".tar"):
+        return shardmod.read_sample(src, key)
     raise ExportError("not a render folder, shard or dataset folder", source=str(src))
+
 
 
 def _from_render_folder(src: Path) -> dict:
@@ -164,12 +163,18 @@ def write_preview(src: Path, out: Path, *, key: str | None = None, max_rows: int
     out = Path(out)
     if out.suffix.lower() not in (".png", ".mp4"):
         raise ExportError("output must end in .png or .mp4", source=str(out))
+    problem = unwritable_folder(out.parent)
+    if problem:
+        raise ExportError(f"cannot write the preview there ({problem})", source=str(out))
     sample = _load(Path(src), key)
     T = n_frames(sample)
-    if out.suffix.lower() == ".mp4":
-        return _write_mp4(sample, T, out)
-    rows = np.unique(np.linspace(0, T - 1, min(T, max_rows)).round().astype(int))
-    return _write_png(sample, rows, out)
+    try:
+        if out.suffix.lower() == ".mp4":
+            return _write_mp4(sample, T, out)
+        rows = np.unique(np.linspace(0, T - 1, min(T, max_rows)).round().astype(int))
+        return _write_png(sample, rows, out)
+    except OSError as exc:
+        raise ExportError(f"cannot write the preview ({exc.strerror or exc})", source=str(out)) from None
 
 
 def _write_mp4(sample: dict, T: int, out: Path) -> Path:

@@ -16,12 +16,13 @@ import re
 import tarfile
 from pathlib import Path
 
-from ..errors import ExportError
+from ..errors import ExportError, SynthgenError
 from ..fsutil import atomic_write_text, pid_alive
 
 log = logging.getLogger(__name__)
 
 INDEX_FILE = "index.jsonl"
+FILTERED_FILE = "filtered.jsonl"   # clips left out by the quality gate, with the reason
 STATS_FILE = "stats.json"
 SHARD_RE = re.compile(r"^shard-(\d{6})\.tar$")
 #: Member data is copied into the shard in chunks of this size (tarfile's default 16 KiB
@@ -41,18 +42,47 @@ def check_member_name(name: str) -> str:
     return name
 
 
-def read_index(out: Path) -> list[dict]:
-    path = out / INDEX_FILE
+def read_index(out: Path, name: str = INDEX_FILE) -> list[dict]:
+    """The entries of ``out/index.jsonl`` (or another ``.jsonl`` file there); [] when absent.
+    Raises :class:`ExportError` naming the file and line when it is not JSON lines."""
+    path = Path(out) / name
     if not path.is_file():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ExportError("is not a text file of JSON lines (not UTF-8); restore it or export "
+                          "into a new folder", source=str(path)) from None
+    except OSError as exc:
+        raise ExportError(f"cannot read ({exc.strerror})", source=str(path)) from None
     entries = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                entries.append(json.loads(line))
+                entry = json.loads(line)
             except ValueError:
-                raise ExportError(f"line {n} is not JSON", source=str(path)) from None
+                entry = None
+            if not isinstance(entry, dict):
+                raise ExportError(f"line {n} is not a JSON object; restore the file or export "
+                                  "into a new folder", source=str(path))
+            entries.append(entry)
     return entries
+
+
+def update_filtered(out: Path, filtered: list[tuple[str, str, str]],
+                    exported: dict[str, str]) -> list[dict]:
+    """Merge this run's filtered clips (key, reason, job hash) into ``filtered.jsonl``; keys
+    exported since are dropped. Returns every record."""
+    records = {e["key"]: e for e in read_index(out, FILTERED_FILE) if "key" in e}
+    for key, reason, job_hash in filtered:
+        records[key] = {"key": key, "reason": reason, "job_hash": job_hash}
+    for key in exported:
+        records.pop(key, None)
+    ordered = [records[k] for k in sorted(records)]
+    if ordered or (Path(out) / FILTERED_FILE).exists():
+        atomic_write_text(Path(out) / FILTERED_FILE, "".join(json.dumps(e, sort_keys=True) + "\n"
+                                                            for e in ordered))
+    return ordered
 
 
 def write_index(out: Path, entries: list[dict]) -> None:
@@ -206,3 +236,24 @@ def _remove_temps(out: Path) -> None:
         p.unlink(missing_ok=True)
     for p in out.glob(".tmp-*"):
         shutil.rmtree(p, ignore_errors=True)
+
+
+def read_sample(src: Path, key: str | None, *, decode_video: bool = True,
+                error: type[SynthgenError] = ExportError) -> dict:
+    """:func:`synthgen.dataset.load_sample` with every failure as one ``error`` line: no such
+    key, an unreadable or corrupt shard, a member that does not decode."""
+    from ..dataset import load_sample
+    try:
+        return load_sample(src, key, decode_video=decode_video)
+    except KeyError:
+        raise error(f"no sample {key!r}" if key else "no samples", source=str(src)) from None
+    except SynthgenError as exc:
+        raise error(exc.reason, source=exc.source or str(src), field=exc.field) from None
+    except Exception as exc:  # noqa: BLE001 - tarfile, webdataset, numpy, json: a bad shard
+        raise error(f"not a readable shard ({exc.__class__.__name__}: {_first_line(exc)})",
+                    source=str(src)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[0] if exc.args and isinstance(exc.args[0], str) else exc)
+    return (text.splitlines() or [""])[0][:200]

@@ -45,10 +45,16 @@ def summarise(index: list[dict]) -> dict:
     return out
 
 
-def write_stats(out: Path, index: list[dict]) -> Path:
+def write_stats(out: Path, index: list[dict], filtered: list[dict] | None = None) -> Path:
+    """``stats.json``: :func:`summarise` of the index, plus the clips the quality gate left
+    out (``filtered``: count and each key with its reason)."""
     import json
+    stats = summarise(index)
+    if filtered is not None:
+        stats["filtered"] = {"clips": len(filtered),
+                             "list": [{"key": e["key"], "reason": e.get("reason", "")} for e in filtered]}
     return atomic_write_text(Path(out) / shardmod.STATS_FILE,
-                             json.dumps(summarise(index), indent=1, sort_keys=True) + "\n")
+                             json.dumps(stats, indent=1, sort_keys=True) + "\n")
 
 
 def table(stats: dict) -> str:

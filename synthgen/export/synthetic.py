@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import layout
 from ..camera import intrinsics, look_at_cv
-from ..fsutil import atomic_write_text
+from ..renderdir import RenderDir
 from ..job import AssetRef, CameraSpec, CaptionSpec, Job, PropSpec
 from .exr import write_frame
 
@@ -97,8 +97,6 @@ def write_clip(job: Job, out_dir: str | Path, *, box_motion=(3.0, 2.0), box_dept
     job.save(out / layout.JOB_FILE)
     for k, frame in enumerate(range(job.frame_start, job.frame_end + 1)):
         write_frame(out / layout.frame_name(frame), frame_channels(job, k, box_motion, box_depth))
-    atomic_write_text(out / layout.RENDER_INFO_FILE,
-                      '{"blender_version": "synthetic", "synthgen_version": "test"}\n')
     if done:
-        atomic_write_text(out / layout.DONE_FILE, job.hash())
+        RenderDir(out).finish(job, {"blender_version": "synthetic", "synthgen_version": "test"})
     return out

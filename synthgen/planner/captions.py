@@ -1,8 +1,12 @@
-"""Fine-grained captions composed from element descriptions (DESIGN.md §4).
+"""Fine-grained captions composed from element descriptions.
 
-Elements: ``subject`` (appearance), ``motion`` (the action sentence naming the exact moves),
-``environment`` (setting phrase), ``camera`` (movement in a cinematographer's words). The
-special tags are kept apart (``CaptionSpec.tags``) so a trainer can swap them.
+Fine-grained captions that name the exact moves, plus special tags marking synthetic data,
+are what made synthetic motion transfer in the DynaVid study. Elements: ``subject``
+(appearance), ``motion`` (the action sentence naming the exact moves), ``environment`` (the
+scene type's phrase, :meth:`synthgen.planner.worlds.base.World.phrase`), ``camera`` (the
+movement in a cinematographer's words: a human shot's movement phrase framed by
+:func:`human_camera_phrase`, or a path family's sentence). The special tags are kept apart
+(``CaptionSpec.tags``) so a trainer can swap them.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ def colour_name(rgb) -> str:
     return next(n for limit, n in names if h < limit)
 
 
-def _cap(text: str) -> str:
+def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
@@ -36,58 +40,35 @@ def motion_phrase(sentence: str, move_names: list[str]) -> str:
     return f"{sentence}, performing {' and '.join(missing)}" if missing else sentence
 
 
-def environment_phrase(setting: str, env_type: str, background) -> str:
-    if env_type == "empty" or not setting:
-        return f"against a plain {colour_name(background)} background"
-    return setting
-
-
 def _list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def human_camera_phrase(move: str, direction: str, focus_type: str, focus_position: str,
+def human_camera_phrase(movement_phrase: str, focus_type: str, focus_position: str,
                         coverage: float, placement: str) -> str:
+    """A human shot in words: shot size (from the coverage achieved), angle, framing, what the
+    camera does (``movement_phrase``, e.g. "trucks left") and how it aims."""
     shot = next(name for limit, name in SHOT_SIZES if coverage >= limit)
-    verbs = {"following": "follows the performer as they move", "truck": f"trucks {direction}",
-             "dolly": f"dollies {direction}", "pedestal": f"pedestals {direction}", "tilt": f"tilts {direction}",
-             "pan": f"pans {direction}", "spin": f"rolls {direction}", "zoom": f"zooms {direction}",
-             "static": "holds still"}
     angle = "from the front" if placement == "forward" else "from an arbitrary angle"
     keep = "keeping the performer centred" if focus_type == "follow" else "aimed at a fixed point"
-    return f"{_cap(shot)} {angle}, framed on {FRAMING[focus_position]}; the camera {verbs[move]}, {keep}."
-
-
-def path_camera_phrase(family: str, direction: str, focus: str, stats: dict, value: float) -> str:
-    w = round(stats.get("peak_angular_deg_s", 0.0) / 10.0) * 10
-    v = stats.get("peak_linear_m_s", 0.0)
-    phrases = {
-        "orbit": f"The camera orbits {direction} around {focus}, sweeping {value:.0f} degrees at up to {w:.0f} degrees per second",
-        "spiral": f"The camera spirals {direction} around {focus} at up to {w:.0f} degrees per second",
-        "spin": f"The camera spins {direction} about its lens axis while facing {focus}, at up to {w:.0f} degrees per second",
-        "whip_pan": f"The camera whip-pans {direction} through {value:.0f} degrees at up to {w:.0f} degrees per second",
-        "fly_through": f"The camera flies fast through the scene past {focus}, at up to {v:.1f} metres per second",
-        "dolly": f"The camera dollies {direction} fast toward {focus}, at up to {v:.1f} metres per second",
-        "truck": f"The camera trucks {direction} fast past {focus}, at up to {v:.1f} metres per second",
-        "pedestal": f"The camera pedestals {direction} fast beside {focus}, at up to {v:.1f} metres per second",
-    }
-    return phrases[family] + "."
+    return f"{capitalized(shot)} {angle}, framed on {FRAMING[focus_position]}; the camera {movement_phrase}, {keep}."
 
 
 def compose(elements: dict, tags: list[str], tag_position: str, kind: str) -> CaptionSpec:
     """Join element descriptions into the caption sentence; tags stay separate."""
     env = elements.get("environment", "")
     if kind == "human":
-        text = f"{_cap(elements['subject'])} {elements['motion']} {env}. {elements['camera']}"
+        text = f"{capitalized(elements['subject'])} {elements['motion']} {env}. {elements['camera']}"
     else:
         text = f"{elements['camera'][:-1]}, {env}."
         if elements.get("subject"):
-            text += f" {_cap(elements['subject'])} {elements['motion']}."
+            text += f" {capitalized(elements['subject'])} {elements['motion']}."
     return CaptionSpec(text=" ".join(text.split()), elements=dict(elements), tags=list(tags),
                        tag_position=tag_position)
 
 
 def focus_phrase(subject_appearance: str | None, prop_descriptions: list[str]) -> str:
+    """What a camera path is aimed at: the performer, else (up to three of) the props."""
     if subject_appearance:
         return subject_appearance
     prop_descriptions = list(dict.fromkeys(prop_descriptions))

@@ -98,10 +98,3 @@ def speed_stats(R: np.ndarray, t: np.ndarray, fps: float) -> dict:
             "peak_angular_deg_s": round(float(ang.max(initial=0.0)), 6),
             "mean_angular_deg_s": round(float(ang.mean()) if len(ang) else 0.0, 6)}
 
-
-def reorthonormalize(R: np.ndarray) -> np.ndarray:
-    """Closest rotations (SVD) to nearly orthonormal matrices (N,3,3)."""
-    u, _, vt = np.linalg.svd(R)
-    d = np.sign(np.linalg.det(u @ vt))
-    u[:, :, 2] *= d[:, None]
-    return u @ vt

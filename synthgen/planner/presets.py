@@ -7,24 +7,30 @@ naming the file and the ``section.key``.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import PresetError
-from ..job import ENV_TYPES, FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
-    RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES
+from ..job import FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
+    RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
+from .movements import MOVEMENTS
+from .paths import PATH_FAMILIES as FAMILIES
+from .paths.arc_length import SPEED_PROFILES
 from .sampling import Dist, parse_dist
+from .worlds import WORLDS
 
 log = logging.getLogger(__name__)
 
 PRESET_KINDS = ("human", "camera", "mixed")
-HUMAN_MOVEMENTS = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom", "static")
+HUMAN_MOVEMENTS = MOVEMENTS.names()
 PLACEMENTS = ("forward", "random")
-PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", "truck", "pedestal")
-SPEED_PROFILES = ("constant", "ease_in_out", "accelerate", "decelerate", "burst")
+PATH_FAMILIES = FAMILIES.names()
+SCENE_TYPES = WORLDS.names()
 EMPTY_LIGHTS = ("lights", "hdri")
 
 
@@ -32,24 +38,25 @@ def _num(**kw):  # numeric distribution, optional bounds on its support
     return ("num", kw)
 
 
-def _cat(choices):  # categorical distribution over ``choices``
-    return ("cat", choices)
+def _cat(choices, aliases=None):  # categorical distribution over ``choices`` (older spellings: ``aliases``)
+    return ("cat", choices, aliases or {})
 
 
-#: section -> key -> spec. Specs: ("num", bounds) numeric dist, ("cat", choices) categorical
-#: dist, ("int", min), ("pos",), ("frac",), ("str", choices|None), ("list", choices|None),
+#: section -> key -> spec. Specs: ("num", bounds) numeric dist, ("cat", choices, aliases)
+#: categorical dist (an alias is read as the choice it stands for), ("int", min[, max]),
+#: ("pos"[, max]) positive finite, ("frac",), ("str", choices|None), ("list", choices|None),
 #: ("bool",), ("table", {subkey: spec}) a nested table.
-_QUALITY = {"samples_rgb": ("int", 1), "denoise": ("bool",), "max_bounces": ("int", 0)}
+_QUALITY = {"samples_rgb": ("int", 1, 1 << 16), "denoise": ("bool",), "max_bounces": ("int", 0, 1024)}
 SCHEMA: dict[str, dict[str, tuple]] = {
     "preset": {"kind": ("str", PRESET_KINDS), "human_fraction": ("frac",), "description": ("str", None),
                "base": ("list", None)},
-    "video": {"width": ("int", 2), "height": ("int", 2), "fps": ("pos",), "frames": ("int", 1),
-              "frame_start": ("int", 1)},
+    "video": {"width": ("int", 2, MAX_IMAGE_SIDE), "height": ("int", 2, MAX_IMAGE_SIDE),
+              "fps": ("pos", MAX_FPS), "frames": ("int", 2, MAX_FRAMES), "frame_start": ("int", 1)},
     "render": {"mode": ("str", RENDER_MODES), "quality": _cat(QUALITIES), "device": ("str", DEVICES),
-               "outputs": ("list", OUTPUTS), "threads": ("int", 0)},
+               "outputs": ("list", OUTPUTS), "threads": ("int", 0, 4096)},
     "quality": {"high": ("table", _QUALITY), "low": ("table", _QUALITY)},
     "caption": {"tags": ("list", None), "tag_position": ("str", TAG_POSITIONS)},
-    "environment": {"type": _cat(ENV_TYPES), "hdri_rotation_deg": _num(), "hdri_strength": _num(lo=0),
+    "environment": {"type": _cat(SCENE_TYPES, WORLDS.aliases), "hdri_rotation_deg": _num(), "hdri_strength": _num(lo=0),
                     "empty_light": _cat(EMPTY_LIGHTS), "scene_color": _num(lo=0, hi=1),
                     "background_color": _num(lo=0, hi=1), "ambient_intensity": _num(lo=0),
                     "shadow_catcher": ("bool",)},
@@ -62,14 +69,15 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "camera": {"placement": _cat(PLACEMENTS), "forward_azimuth_deg": _num(), "elevation_deg": _num(lo=-60, hi=80),
                "distance_m": _num(lo=0.5), "focus_type": _cat(FOCUS_TYPES),
                "focus_position": _cat(FOCUS_POSITIONS), "movement_type": _cat(HUMAN_MOVEMENTS),
-               "coverage": _num(lo=0.02, hi=0.95), "sensor_width_mm": ("pos",), "roll_deg": _num(),
+               "coverage": _num(lo=0.02, hi=0.95), "sensor_width_mm": ("pos", 100.0), "roll_deg": _num(),
                "movement_value": ("table", {m: _num(lo=0) for m in HUMAN_MOVEMENTS})},
     "camera_path": {"family": _cat(PATH_FAMILIES), "key_poses": _num(lo=4, hi=8),
                     "speed_profile": _cat(SPEED_PROFILES), "peak_angular_speed_deg_s": _num(lo=0),
                     "whip_peak_angular_speed_deg_s": _num(lo=0), "whip_sweep_deg": _num(lo=0),
                     "peak_linear_speed_m_s": _num(lo=0),
-                    "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1),
-                    "character_probability": ("frac",), "roll_deg": _num()},
+                    "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1, hi=2000),
+                    "character_probability": ("frac",), "roll_deg": _num(),
+                    **{k: _num(lo=pk.lo, hi=pk.hi) for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}},
     "props": {"count": _num(lo=0, hi=32), "distance_m": _num(lo=0), "size_m": _num(lo=0.01)},
 }
 
@@ -82,6 +90,10 @@ NEEDED = {
 _OPTIONAL_KEYS = {("preset", "human_fraction"), ("preset", "description"), ("preset", "base"),
                   ("render", "threads"), ("camera", "roll_deg"), ("camera_path", "roll_deg"),
                   ("subject", "foot_lock"), ("environment", "shadow_catcher")}
+#: Defaults of optional keys (preset syntax), used when a preset leaves them out: the
+#: parameters path families own (``PathFamily.preset_keys``).
+_DEFAULTS = {("camera_path", k): pk.default for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}
+_OPTIONAL_KEYS |= set(_DEFAULTS)
 
 
 @dataclass
@@ -210,12 +222,14 @@ def _parse_table(table: dict, schema: dict, src: str, where: str, require: bool)
     out = {}
     for key in table:
         if key not in schema:
-            raise PresetError(f"unknown key {key!r}", source=src, field=f"{where}.{key}")
+            raise PresetError(f"unknown key {key!r} (known: {', '.join(schema)})", source=src, field=f"{where}.{key}")
     for key, spec in schema.items():
         fld = f"{where}.{key}"
         if key not in table:
             if require and (where, key) not in _OPTIONAL_KEYS:
                 raise PresetError("required key is missing", source=src, field=fld)
+            if require and (where, key) in _DEFAULTS:
+                out[key] = _parse_value(_DEFAULTS[where, key], spec, f"{src} (default)", fld)
             continue
         out[key] = _parse_value(table[key], spec, src, fld)
     return out
@@ -233,19 +247,19 @@ def _parse_value(value: Any, spec: tuple, src: str, fld: str) -> Any:
             raise fail(f"values must lie in [{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]")
         return d
     if tag == "cat":
-        d = parse_dist(value, src, fld)
-        vals = d.args if d.kind in ("choice", "const") else ()
-        bad = [v for v in vals if v not in spec[1]]
-        if d.kind not in ("choice", "const") or bad:
-            raise fail(f"{bad[0] if bad else value!r} is not one of {', '.join(spec[1])}")
-        return d
+        return _parse_categorical(value, spec[1], spec[2], src, fld)
     if tag == "int":
-        if not isinstance(value, int) or isinstance(value, bool) or value < spec[1]:
-            raise fail(f"expected an integer >= {spec[1]}, got {value!r}")
+        hi = spec[2] if len(spec) > 2 else None
+        if not isinstance(value, int) or isinstance(value, bool) or value < spec[1] or (hi and value > hi):
+            raise fail(f"expected an integer in {spec[1]}..{hi}, got {value!r}" if hi
+                       else f"expected an integer >= {spec[1]}, got {value!r}")
         return value
     if tag == "pos":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise fail(f"expected a positive number, got {value!r}")
+        hi = spec[1] if len(spec) > 1 else math.inf
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                or not 0 < value <= hi):
+            raise fail(f"expected a positive finite number{f' up to {hi:g}' if hi < math.inf else ''}, "
+                       f"got {value!r}")
         return float(value)
     if tag == "frac":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -271,3 +285,16 @@ def _parse_value(value: Any, spec: tuple, src: str, fld: str) -> Any:
             raise fail("must be a table")
         return _parse_table(value, spec[1], src, fld, fld.startswith("quality."))
     raise AssertionError(tag)
+
+
+def _parse_categorical(value: Any, choices: tuple, aliases: dict, src: str, fld: str) -> Dist:
+    """A choice (or constant) over ``choices``; values spelled as an alias are read as the
+    choice it stands for (sampling is unchanged: same draws, same order)."""
+    d = parse_dist(value, src, fld)
+    vals = tuple(aliases.get(v, v) if isinstance(v, str) else v for v in d.args) \
+        if d.kind in ("choice", "const") else ()
+    bad = [v for v in vals if v not in choices]
+    if d.kind not in ("choice", "const") or bad:
+        known = ", ".join(choices) + (f" (older spellings: {', '.join(aliases)})" if aliases else "")
+        raise PresetError(f"{bad[0] if bad else value!r} is not one of {known}", source=src, field=fld)
+    return dataclasses.replace(d, args=vals)

@@ -1,57 +1,28 @@
 """Environment, lights, props and render settings of a clip (Table 10: light & environment, render).
 
-Sampling happens first (:func:`sample_scene`, a fixed order of draws so every clip records
-every parameter); building specs happens once the subject and camera are placed.
-Props are unit-extent primitives (they fit in [-0.5, 0.5]³ before ``scale``) resting on the floor.
+Sampling happens first (:func:`sample_scene`, a fixed order of draws so every clip draws every
+parameter whatever its scene type); building specs happens once the subject and camera are
+placed: the environment by the drawn scene type's module (:mod:`synthgen.planner.worlds`),
+lights and props here. Props are unit-extent primitives (they fit in [-0.5, 0.5]³ before
+``scale``) resting on the floor.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..job import AssetRef, EnvironmentSpec, LightSpec, PropSpec, RenderSpec, RoomSpec
+from ..errors import InfeasibleDrawError
+from ..job import AssetRef, EnvironmentSpec, LightSpec, PropSpec, RenderSpec
 from ..manifest import AssetSet
-from ..errors import PlanError
 from .presets import Preset
+from .scene_draw import SceneDraw
+from .worlds import WORLDS
 
 
 #: Half height of each unit primitive (worker: cube side 1, sphere r 0.5, cylinder/cone h 1,
 #: torus minor radius 0.15 lying in XY), so scaled props rest on the floor.
 _HALF_HEIGHT = {"cube": 0.5, "sphere": 0.5, "cylinder": 0.5, "cone": 0.5, "torus": 0.15}
-
-
-@dataclass
-class SceneDraw:
-    env_type: str
-    hdri_id: str | None
-    hdri_rotation_deg: float
-    hdri_strength: float
-    empty_light: str
-    scene_color: list
-    background_color: list
-    ambient_intensity: float
-    room_id: str | None
-    room_size: list
-    room_jitter: list
-    room_fixed: bool = False        # a .blend template: its size is what it is (never enlarged)
-    lights: list = field(default_factory=list)
-    indoor_light_scale: float = 1.0  # light power factor inside rooms (walls bounce the light back)
-    props: list = field(default_factory=list)
-    quality: str = "low"
-
-    @property
-    def indoor_room(self) -> bool:
-        return self.env_type == "basic"
-
-    @property
-    def uses_lights(self) -> bool:
-        return self.env_type == "basic" or (self.env_type == "empty" and self.empty_light == "lights")
-
-    @property
-    def uses_hdri(self) -> bool:
-        return self.env_type == "env" or (self.env_type == "empty" and self.empty_light == "hdri")
 
 
 def _pick(rng: np.random.Generator, items: list):
@@ -62,20 +33,22 @@ def _rgb(dist, rng) -> list:
     return [round(float(dist.sample(rng)), 6) for _ in range(3)]
 
 
-def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator, params: dict) -> SceneDraw:
-    """Draw every environment/light/prop/render parameter and record it in ``params``."""
+def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator) -> SceneDraw:
+    """Draw every environment/light/prop/render parameter (a fixed order of draws).
+
+    Raises :class:`InfeasibleDrawError` when the drawn scene type needs an asset kind the
+    manifests lack (a redraw may draw another type)."""
     env = preset["environment"]
     hdris, rooms = assets.of_kind("hdri"), assets.of_kind("room")
-    env_type = env["type"].sample(rng)
+    world = WORLDS.get(env["type"].sample(rng))
     hdri = _pick(rng, hdris).id if hdris else None
     room = _pick(rng, rooms) if rooms else None
-    if env_type == "env" and hdri is None:
-        raise PlanError("scene type 'env' needs an hdri asset; the manifests have none")
-    if env_type == "basic" and room is None:
-        raise PlanError("scene type 'basic' needs a room asset; the manifests have none")
+    if world.needs is not None and {"hdri": hdri, "room": room}[world.needs] is None:
+        raise InfeasibleDrawError(f"scene type {world.name!r} needs an asset of kind {world.needs!r}; "
+                                  "the manifests have none")
     size_range = room["size_range"] if room else [[8, 8], [8, 8], [3, 3]]
     draw = SceneDraw(
-        env_type=env_type, hdri_id=hdri,
+        env_type=world.name, hdri_id=hdri,
         hdri_rotation_deg=round(float(env["hdri_rotation_deg"].sample(rng)) % 360.0, 6),
         hdri_strength=round(float(env["hdri_strength"].sample(rng)), 6),
         empty_light=env["empty_light"].sample(rng),
@@ -92,7 +65,8 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator, par
     draw.indoor_light_scale = round(float(scale.sample(rng)), 6) if scale is not None else 1.0
     draw.props = _sample_props(preset, assets, rng)
     draw.quality = preset["render"]["quality"].sample(rng)
-    _record_scene(draw, params)
+    draw.indoor_room = world.indoor_room
+    draw.uses_lights, draw.uses_hdri = world.uses_lights(draw), world.uses_hdri(draw)
     return draw
 
 
@@ -127,18 +101,6 @@ def _sample_props(preset: Preset, assets: AssetSet, rng) -> list[dict]:
     return out
 
 
-def _record_scene(d: SceneDraw, params: dict) -> None:
-    params.update({"scene_type": d.env_type, "hdri": d.hdri_id if d.uses_hdri else None,
-                   "hdri_rotation_deg": d.hdri_rotation_deg, "hdri_strength": d.hdri_strength,
-                   "empty_light": d.empty_light, "scene_color": d.scene_color,
-                   "background_color": d.background_color, "ambient_intensity": d.ambient_intensity,
-                   "room": d.room_id if d.indoor_room else None, "light_count": len(d.lights),
-                   "prop_count": len(d.props), "quality": d.quality, "engine": "cycles",
-                   "indoor_light_scale": d.indoor_light_scale if d.indoor_room else None})
-    for i, L in enumerate(d.lights):
-        params.update({f"light{i}_{k}": v for k, v in L.items()})
-
-
 # --------------------------------------------------------------------------- building
 def room_size_for(draw: SceneDraw, foot: np.ndarray, margin: float = 1.0, top: float = 0.0) -> list[float]:
     """Room extents: the sampled size, enlarged where the subject's footprint (XY bounds,
@@ -153,31 +115,8 @@ def room_size_for(draw: SceneDraw, foot: np.ndarray, margin: float = 1.0, top: f
 
 
 def build_environment(draw: SceneDraw, assets: AssetSet, room_size: list[float]) -> EnvironmentSpec:
-    env = EnvironmentSpec(type=draw.env_type, background_color=list(draw.background_color))
-    if draw.uses_hdri:
-        env.hdri = assets.ref(draw.hdri_id)
-        env.hdri_rotation_deg = draw.hdri_rotation_deg
-        env.hdri_strength = draw.hdri_strength
-        env.hdri_as_light_only = draw.env_type == "empty"
-        env.setting = env.hdri.params.get("setting", "")
-        env.indoor = bool(env.hdri.params.get("indoor", False))
-    env.shadow_catcher = draw.env_type == "env"
-    if draw.indoor_room:
-        ref = assets.ref(draw.room_id)
-        base, j = np.asarray(draw.scene_color), np.asarray(draw.room_jitter)
-        walls = [[round(float(c), 6) for c in np.clip(base * (1.0 + j[k]), 0.0, 1.0)] for k in range(4)]
-        env.room = RoomSpec(asset=ref, size=list(room_size), center=[0.0, 0.0, 0.0],
-                            scene_color=list(draw.scene_color), wall_colors=walls,
-                            floor_color=[round(float(c), 6) for c in np.clip(base * 0.55 + j[4], 0, 1)],
-                            ceiling_color=[round(float(c), 6) for c in np.clip(0.9 + 0.1 * base + j[5], 0, 1)],
-                            material_seed=int(abs(j[0]) * 1e6))
-        env.setting = ref.params.get("setting", "")
-        env.indoor = True
-    if draw.uses_lights:
-        env.ambient_intensity = draw.ambient_intensity
-    if draw.env_type == "empty":
-        env.setting = ""
-    return env
+    """The environment of the drawn scene type (``room_size``: the room as solved, if any)."""
+    return WORLDS.get(draw.env_type).build(draw, assets, room_size)
 
 
 def build_lights(draw: SceneDraw, anchor: np.ndarray, room_size: list[float] | None) -> list[LightSpec]:

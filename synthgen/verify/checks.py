@@ -9,8 +9,8 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
+from ..export import qa
 from ..job import Job
 from . import geometry as geo
 from .masks import background, bilinear_taps, near_discontinuity, sample_bilinear
@@ -194,46 +194,10 @@ def fb_errors(fd: FrameData, nxt: FrameData, valid: np.ndarray, xt: np.ndarray, 
     return np.linalg.norm(fd.fwd[valid].astype(np.float64) + b, axis=-1)
 
 
-#: Photometric check: images are smoothed (Gaussian, px) to damp sampling noise, and only
-#: pixels where moving the image must change it count.
-PHOTO_SIGMA = 1.0
-PHOTO_MIN_FLOW = 0.5          # px
-PHOTO_MIN_GRADIENT = 0.05     # relative to the frame's mean intensity, per pixel
-
-
-def smooth(rgb: np.ndarray) -> np.ndarray:
-    """``(H, W, 3)`` float64 RGB blurred by a Gaussian of :data:`PHOTO_SIGMA` px per channel."""
-    return ndimage.gaussian_filter(np.asarray(rgb, np.float64), sigma=(PHOTO_SIGMA, PHOTO_SIGMA, 0),
-                                   mode="nearest")
-
-
-def textured(img: np.ndarray) -> np.ndarray:
-    """``(H, W)`` bool: pixels of a (smoothed) ``(H, W, 3)`` image whose gradient (channel
-    mean, larger of the u and v central differences) is at least :data:`PHOTO_MIN_GRADIENT`
-    times the image's mean intensity."""
-    gu = np.abs(np.gradient(img, axis=1)).mean(axis=-1)
-    gv = np.abs(np.gradient(img, axis=0)).mean(axis=-1)
-    return np.maximum(gu, gv) >= PHOTO_MIN_GRADIENT * max(float(img.mean()), 1e-6)
-
-
-def photometric_sums(fd: FrameData, nxt: FrameData, valid: np.ndarray, xt: np.ndarray,
-                     yt: np.ndarray) -> tuple[float, float, int]:
-    """Sums of ``|RGB_t+1(x+F) - RGB_t(x)|`` and ``|RGB_t+1(x) - RGB_t(x)|``, both images
-    smoothed first (:func:`smooth`).
-
-    Over ``valid`` pixels (callers decide them from the *predicted* flow where there is one,
-    so a wrong rendered flow cannot hide its own pixels) that are textured in frame t and
-    move at least 0.5 px (elsewhere the identity warp is right for the wrong reason). Returns ``(sum_warp, sum_identity,
-    n_pixels)``; the means are sums / (3 n).
-    """
+def photometric_sums(fd: FrameData, nxt: FrameData, valid: np.ndarray) -> np.ndarray:
+    """:func:`synthgen.export.qa.photometric_sums` of frames t and t+1 with ``F_t`` over
+    ``valid`` pixels (callers decide them from the *predicted* flow where there is one, so a
+    wrong rendered flow cannot hide its own pixels); zeros without RGB."""
     if fd.rgb is None or nxt.rgb is None:
-        return 0.0, 0.0, 0
-    cur, nxt_rgb = smooth(fd.rgb), smooth(nxt.rgb)
-    moving = np.hypot(fd.fwd[..., 0], fd.fwd[..., 1]) >= PHOTO_MIN_FLOW
-    m = valid & moving & textured(cur)
-    if not m.any():
-        return 0.0, 0.0, 0
-    warped, _ = sample_bilinear(nxt_rgb, xt[m], yt[m])
-    ref = cur[m]
-    same_pixel = nxt_rgb[m]
-    return float(np.abs(warped - ref).sum()), float(np.abs(same_pixel - ref).sum()), int(m.sum())
+        return np.zeros(3)
+    return qa.photometric_sums(fd.rgb, nxt.rgb, fd.fwd, valid)

@@ -18,17 +18,16 @@ from .. import layout
 from ..errors import ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
-from ..job import Job, load_job
+from ..export import qa
+from ..export.shards import read_sample
+from ..job import Job
+from ..renderdir import RenderDir
 from . import checks
 from .masks import instance_ids
 from .stats import CheckResult, summarize
 
 log = logging.getLogger(__name__)
 
-#: Identity-warp MAE below this (linear RGB) means nothing moved visibly: ratio not reported.
-MIN_IDENTITY_MAE = 1e-3
-#: Fewer textured moving pixels than this over the clip: the ratio is not reported.
-MIN_PHOTO_PIXELS = 50
 
 
 @dataclass
@@ -64,19 +63,10 @@ class Report:
 
 
 def load_clip(clip_dir: str | Path) -> tuple[Job, list[Path]]:
-    """The job of a render folder and its frame EXR paths (rendered frames, in order)."""
-    clip_dir = Path(clip_dir)
-    if not clip_dir.is_dir():
-        raise VerifyError("render folder does not exist", source=str(clip_dir))
-    job_path = clip_dir / layout.JOB_FILE
-    if not job_path.is_file():
-        raise VerifyError("file is missing (not a render folder?)", source=str(job_path))
-    job = load_job(job_path)
-    paths = layout.frame_paths(clip_dir, job.frame_start, job.frame_end)
-    for p in paths:
-        if not p.is_file():
-            raise VerifyError("frame EXR is missing (render not finished?)", source=str(p))
-    return job, paths
+    """The job of a finished render folder and its frame EXR paths (rendered frames, in
+    order); "finished" is :meth:`synthgen.renderdir.RenderDir.load`'s rule."""
+    done = RenderDir(clip_dir).load(VerifyError)
+    return done.job, done.frames
 
 
 def load_vertices(clip_dir: Path, job: Job) -> dict[int, np.ndarray] | None:
@@ -130,12 +120,7 @@ def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray 
     """The exported ``flow`` (and ``flow_bwd`` when present) of ``job``'s clip from a dataset
     folder or shard: float32 ``[T-1, H, W, 2]`` each, ``flow[i]`` maps rendered frame i to
     i+1 and ``flow_bwd[i]`` frame i+1 to i (the exporter's pairing)."""
-    from ..dataset import load_sample
-    try:
-        sample = load_sample(source, job.clip_id, decode_video=False)
-    except (KeyError, FileNotFoundError, OSError) as exc:
-        raise VerifyError(f"no exported sample {job.clip_id!r} ({exc.__class__.__name__})",
-                          source=str(source)) from None
+    sample = read_sample(Path(source), job.clip_id, decode_video=False, error=VerifyError)
     want = (job.n_frames - 1, job.height, job.width, 2)
     out = []
     for name in ("flow", "flow_bwd"):
@@ -225,7 +210,7 @@ def _frame_checks(job: Job, cur: checks.FrameData, nxt: checks.FrameData | None,
         if cur.rgb is not None:
             geo_flow = np.where(np.isfinite(pix.pred), pix.pred, cur.fwd)
             photo_valid, _, _ = checks.fb_valid(cur, nxt, pix.z_next, geo_flow)
-            photo += checks.photometric_sums(cur, nxt, photo_valid, xt, yt)
+            photo += checks.photometric_sums(cur, nxt, photo_valid)
     else:
         errors["fb"] = np.zeros(0)      # t+1 is the boundary frame: no backward flow rendered
     stats = {name: summarize(e) for name, e in errors.items()}
@@ -247,7 +232,7 @@ def _photometric_result(job: Job, photo: np.ndarray) -> CheckResult:
     warp, ident, n = photo
     if job.render.mode != "full":
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio", note="flow mode: no RGB")
-    if n < MIN_PHOTO_PIXELS or ident / (3 * n) < MIN_IDENTITY_MAE:
+    if qa.photometric_ratio(photo) is None:
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
                                     note=f"{int(n)} textured moving pixels: too few to judge")
     stats = {"n": int(n), "mae_warp": warp / (3 * n), "mae_identity": ident / (3 * n),

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..export.qa import PHOTO_RATIO_LIMIT
+
 #: Percentiles every check reports.
 PERCENTILES = {"median": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0}
 
@@ -41,7 +43,7 @@ CHECKS: dict[str, tuple[str, tuple[Goal, ...]]] = {
     "ids": ("pixels whose object index is not an instance id of the job",
             (Goal("unknown", 0),)),
     "photometric": ("MAE of RGB(t+1) warped by F_t over MAE of the identity warp (full mode)",
-                    (Goal("ratio", 0.5),)),
+                    (Goal("ratio", PHOTO_RATIO_LIMIT),)),
 }
 
 

@@ -36,6 +36,10 @@ class ExrFormatError(ValueError):
     """The file is not a complete, readable scanline EXR."""
 
 
+class _NotExr(ExrFormatError):
+    """Not an EXR this module reads, whatever follows (reading more will not help)."""
+
+
 @dataclass
 class Part:
     """One part (or the only part) of an EXR file."""
@@ -130,72 +134,116 @@ def _parse_chlist(value: bytes) -> dict[str, int]:
     return out
 
 
+HEAD_READ = 1 << 16      # bytes read first for the headers; doubled until they fit
+
+
 def read_structure(path: str | os.PathLike) -> ExrFile:
-    """Parse headers and offset tables (not pixels). Raises :class:`ExrFormatError`."""
+    """Parse headers and offset tables (not pixels). Raises :class:`ExrFormatError`.
+
+    Reads only the start of the file (headers and offset tables), not the pixel data."""
     path = Path(path)
     try:
-        buf = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            want = HEAD_READ
+            while True:
+                buf = os.pread(fh.fileno(), min(want, size), 0)
+                try:
+                    return _parse_structure(path, buf, complete=len(buf) >= size)
+                except _NeedMore:
+                    want *= 4
     except OSError as exc:
-        raise ExrFormatError(f"cannot read ({exc.__class__.__name__})") from None
+        raise ExrFormatError(f"cannot read ({exc.strerror or exc.__class__.__name__})") from None
+
+
+class _NeedMore(Exception):
+    """The buffer ends inside the headers or offset tables."""
+
+
+def _parse_structure(path: Path, buf: bytes, complete: bool) -> ExrFile:
+    """Headers and offset tables from ``buf`` (the file's start; ``complete``: all of it)."""
+    try:
+        return _parse_buffer(path, buf)
+    except (ExrFormatError, IndexError, ValueError, struct.error) as exc:
+        if not complete and not isinstance(exc, _NotExr):
+            raise _NeedMore from None
+        if isinstance(exc, ExrFormatError):
+            raise
+        raise ExrFormatError("headers run past the end of the file (truncated)") from None
+
+
+def _parse_buffer(path: Path, buf: bytes) -> ExrFile:
     if len(buf) < 8:
         raise ExrFormatError("file too short")
     magic, version = struct.unpack_from("<ii", buf, 0)
     if magic != MAGIC:
-        raise ExrFormatError("not an OpenEXR file")
+        raise _NotExr("not an OpenEXR file")
     if version & (_TILED | _DEEP):
-        raise ExrFormatError("tiled or deep EXRs are not supported")
+        raise _NotExr("tiled or deep EXRs are not supported")
     pos, parts = 8, []
-    try:
-        if version & _MULTIPART:
-            while buf[pos] != 0:
-                part, pos = _parse_header(buf, pos)
-                parts.append(part)
-            pos += 1
-        else:
+    if version & _MULTIPART:
+        while buf[pos] != 0:
             part, pos = _parse_header(buf, pos)
             parts.append(part)
-    except (IndexError, ValueError, struct.error) as exc:
-        raise ExrFormatError(f"bad header ({exc})") from None
+        pos += 1
+    else:
+        part, pos = _parse_header(buf, pos)
+        parts.append(part)
     for part in parts:
         n = part.chunk_count
+        if n < 0 or n > 1 << 24:
+            raise _NotExr(f"implausible data window {part.data_window}")
         if pos + 8 * n > len(buf):
-            raise ExrFormatError("offset table runs past the end of the file")
+            raise ExrFormatError("offset table runs past the end of the file (truncated)")
         part.offsets = list(struct.unpack_from(f"<{n}Q", buf, pos))
         pos += 8 * n
     return ExrFile(path=path, version=version, parts=parts)
 
 
-def _chunk_ok(buf: bytes, part: Part, index: int, part_no: int | None, decode: bool) -> str | None:
+class _Reader:
+    """Random access to a file's bytes: the whole file in memory, or ``pread`` per call."""
+
+    def __init__(self, fh, size: int, whole: bool):
+        self.fd, self.size = fh.fileno(), size
+        self.buf = os.pread(self.fd, size, 0) if whole else None
+
+    def read(self, offset: int, n: int) -> bytes:
+        if self.buf is not None:
+            return self.buf[offset:offset + n]
+        return os.pread(self.fd, n, offset)
+
+
+def _chunk_ok(src: _Reader, part: Part, index: int, part_no: int | None, decode: bool) -> str | None:
     off = part.offsets[index]
     head = 12 if part_no is not None else 8
-    if off <= 0 or off + head > len(buf):
-        return f"chunk {index} lies outside the file (truncated?)"
+    if off <= 0 or off + head > src.size:
+        return f"chunk {index} lies outside the file (truncated)"
+    leader = src.read(off, head)
     if part_no is not None:
-        (got_part,) = struct.unpack_from("<i", buf, off)
+        (got_part,) = struct.unpack_from("<i", leader, 0)
         if got_part != part_no:
             return f"chunk {index} belongs to part {got_part}, expected {part_no}"
-    y, size = struct.unpack_from("<ii", buf, off + head - 8)
+    y, size = struct.unpack_from("<ii", leader, head - 8)
     want_y = part.data_window[1] + index * part.lines_per_block
     if y != want_y:
         return f"chunk {index} starts at line {y}, expected {want_y}"
     start = off + head
-    if size <= 0 or start + size > len(buf):
-        return f"chunk {index} data runs past the end of the file (truncated?)"
+    if size <= 0 or start + size > src.size:
+        return f"chunk {index} data runs past the end of the file (truncated)"
     lines = min(part.lines_per_block, part.data_window[3] + 1 - y)
     raw = lines * part.width * sum(_BYTES_PER_TYPE.get(t, 4) for t in part.channels.values())
-    data = buf[start:start + size]
     if part.compression == 0 and size != raw:
         return f"chunk {index} has {size} bytes, expected {raw}"
     if decode and part.compression in (2, 3) and size < raw:
         try:
-            if len(zlib.decompress(data)) != raw:
+            if len(zlib.decompress(src.read(start, size))) != raw:
                 return f"chunk {index} decompresses to the wrong size"
         except zlib.error:
             return f"chunk {index} is corrupt (zlib)"
     return None
 
 
-def check(path: str | os.PathLike, width: int, height: int,
+def check(path: str | os.PathLike, width: int | None, height: int | None,
           channels: tuple[str, ...] | list[str], *, float_only: bool = True,
           decode: bool = True) -> str | None:
     """Why ``path`` is not a complete frame file, or ``None`` when it is.
@@ -203,7 +251,9 @@ def check(path: str | os.PathLike, width: int, height: int,
     Complete means: a scanline EXR whose every part is ``width`` x ``height`` pixels, which
     holds every name in ``channels`` (as float32 when ``float_only``), and whose every
     pixel chunk lies inside the file and (for ZIP/ZIPS/uncompressed data) decodes to the
-    expected number of bytes (``decode=False`` skips decompressing: structure only).
+    expected number of bytes. ``decode=False`` skips decompressing and reads only the
+    headers and the 12-byte leader of each chunk (structure only: cheap). ``width`` /
+    ``height`` None: any size.
     """
     try:
         exr = read_structure(path)
@@ -215,12 +265,20 @@ def check(path: str | os.PathLike, width: int, height: int,
             return f"missing channel {name!r}"
         if float_only and have[name] != FLOAT:
             return f"channel {name!r} is not float32"
-    buf = Path(path).read_bytes()
+    try:
+        with open(path, "rb") as fh:
+            src = _Reader(fh, os.fstat(fh.fileno()).st_size, whole=decode)
+            return _check_parts(exr, src, width, height, decode)
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc.__class__.__name__})"
+
+
+def _check_parts(exr: ExrFile, src: _Reader, width: int, height: int, decode: bool) -> str | None:
     for no, part in enumerate(exr.parts):
-        if (part.width, part.height) != (width, height):
+        if width is not None and (part.width, part.height) != (width, height):
             return f"size is {part.width}x{part.height}, expected {width}x{height}"
         for i in range(part.chunk_count):
-            reason = _chunk_ok(buf, part, i, no if exr.multipart else None, decode)
+            reason = _chunk_ok(src, part, i, no if exr.multipart else None, decode)
             if reason:
                 return reason
     return None

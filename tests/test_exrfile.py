@@ -1,4 +1,4 @@
-"""synthgen.blender.exrfile: completeness checks and lossless part merging, against files
+"""synthgen.exrfile: completeness checks and lossless part merging, against files
 written by the real OpenEXR library."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import OpenEXR
 import pytest
 
-from synthgen.blender import exrfile
+from synthgen import exrfile
 
 
 def _write(path, channels: dict, compression=OpenEXR.ZIP_COMPRESSION, name=None):

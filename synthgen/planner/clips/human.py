@@ -1,0 +1,165 @@
+"""Clip kind ``human`` (DynaVid-Human): a performer doing a dynamic action, filmed the way a
+videographer would (forward and following shots by default).
+
+Order of work: draw every parameter (scene, subject, camera) from the clip generator; then
+solve the geometry (placement, camera path, focal length from the sampled coverage) and
+check the hard constraints. A failed check redraws only the geometric nuisance values
+(distance, azimuth offset, elevation, subject offset; from attempt 4 on also the movement
+value) from the clip's retry stream; the Table-10 choices stay as drawn, except that from
+attempt 8 on a subject that travels too far for the drawn movement is filmed as a following
+shot (``params.forced_following``). When no attempt succeeds the clip is infeasible as drawn
+(:class:`~synthgen.errors.InfeasibleDrawError`) and the planner redraws it whole.
+
+The camera geometry: :mod:`.human_shot`; the movements: :mod:`synthgen.planner.movements`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...errors import InfeasibleDrawError
+from ...job import CameraSpec, PropSpec
+from .. import constraints as C
+from ..captions import human_camera_phrase
+from ..clip_plan import ClipPlan
+from ..context import ClipContext, round_list
+from ..geometry import poses, speed_stats
+from ..movements import MOVEMENTS
+from ..scene import build_environment, build_lights, build_props, room_size_for
+from ..scene_draw import SceneDraw
+from ..subject import Placement, focus_points, footprint, world_corners
+from ..subject_draw import SubjectDraw, place_subject, sample_subject, subject_spec, unplaced
+from .human_shot import FORCE_FOLLOW_FROM, ShotDraw, ShotSolution, check_constraints, redraw_shot, sample_shot, \
+    solve_camera
+
+MAX_ATTEMPTS = 16
+
+
+@dataclass
+class SolvedShot:
+    """The attempt that satisfied every hard constraint, and what it measured."""
+
+    draw: ShotDraw                  # its geometry draw (the sampled one, or a redraw)
+    solution: ShotSolution
+    K: np.ndarray                   # (N,3,3)
+    in_frame_ratio: float
+    attempt: int                    # 0 = as sampled
+    placement: Placement
+    room: list | None               # the room's extents when indoors
+    props: list[PropSpec]
+    centre: np.ndarray              # (3,) centre of the subject's footprint on the floor
+    direction: str                  # the movement's direction word, measured from the path
+
+    @property
+    def coverage(self) -> float:
+        """The coverage achieved, as recorded (6 decimals; the caption's shot size uses it)."""
+        return round(float(self.solution.coverage), 6)
+
+
+@dataclass
+class HumanSample:
+    """The typed draws of a human clip; :meth:`log` writes them as the params log."""
+
+    scene: SceneDraw
+    subject: SubjectDraw
+    sampled_shot: ShotDraw
+    shot: SolvedShot
+
+    def log(self) -> dict:
+        d, shot = self.sampled_shot, self.shot
+        g, sol = shot.draw, shot.solution
+        out = {**self.scene.log(), **self.subject.log(),
+               "placement": d.placement, "focus_type": d.focus_type, "focus_position": d.focus_position,
+               "movement_type": g.movement, "movement_type_sampled": d.movement,
+               "movement_value": round(g.move.value, 6), "coverage_sampled": round(d.coverage, 6),
+               "camera_azimuth_sampled_deg": round(d.azimuth_deg, 6),
+               "camera_elevation_sampled_deg": round(d.elevation_deg, 6),
+               "camera_distance_sampled_m": round(d.distance_m, 6), "roll_deg": round(d.roll_deg, 6),
+               "movement_direction": shot.direction, "coverage": shot.coverage,
+               "camera_distance_m": round(float(sol.distance_m), 6), "focal_mm": float(sol.focal_mm[1]),
+               "initial_position": round_list(sol.P[1], 6), "in_frame_ratio": round(shot.in_frame_ratio, 6),
+               "attempts": shot.attempt + 1, "room_size": shot.room}
+        if shot.attempt:
+            out["forced_following"] = g.forced_following
+        return out
+
+
+def _top(sd: SubjectDraw, pl: Placement) -> float:
+    return float(world_corners(sd.boxes, pl)[..., 2].max())
+
+
+def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, offset: tuple[float, float],
+             attempt: int) -> SolvedShot | str:
+    """One attempt: place the subject (``offset``: metres, degrees), solve the camera, place the
+    props, check the hard constraints. The solved shot, or why the attempt failed."""
+    pl0 = unplaced(sd)
+    margin = 1.0 if attempt < FORCE_FOLLOW_FROM else g.distance_m + 0.6
+    room = room_size_for(scene, footprint(sd.boxes, pl0), margin, _top(sd, pl0)) if scene.indoor_room else None
+    placement = place_subject(sd, offset[0], offset[1], room)
+    corners = world_corners(sd.boxes, placement)
+    sol = solve_camera(ctx, g, corners, focus_points(corners, g.focus_position), placement,
+                       placement.to_world(sd.root), room)
+    if isinstance(sol, str):
+        return sol
+    foot = footprint(sd.boxes, placement)
+    centre = np.array([(foot[0] + foot[2]) / 2, (foot[1] + foot[3]) / 2, 0.0])
+    cam_az = math.degrees(math.atan2(sol.P[1][1] - centre[1], sol.P[1][0] - centre[0]))
+    props, spheres = build_props(scene, ctx.assets, centre, float(np.hypot(*(foot[2:] - foot[:2]))) / 2,
+                                 cam_az + 180.0, room)
+    K = ctx.K(sol.focal_mm)
+    in_frame = C.in_frame_ratio(sol.R, sol.P, K, corners, ctx.width, ctx.height)
+    why = check_constraints(sol, in_frame, corners, sd.boxes, placement, room, spheres)
+    if why is not None:
+        return why
+    direction = MOVEMENTS.get(g.movement).direction(sol.R, sol.P, sol.focal_mm, g.move)
+    return SolvedShot(g, sol, K, in_frame, attempt, placement, room, props, centre, direction)
+
+
+def solve_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, drawn: ShotDraw) -> SolvedShot:
+    """Placement and camera under the hard constraints, redrawing nuisance values per attempt."""
+    reasons = []
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt == 0:
+            g, offset = drawn, (sd.offset_m, sd.offset_azimuth_deg)
+        else:
+            g, off, off_az = redraw_shot(ctx, drawn, attempt)
+            offset = (off, off_az)
+        solved = try_shot(ctx, scene, sd, g, offset, attempt)
+        if not isinstance(solved, str):
+            return solved
+        reasons.append(solved)
+    raise InfeasibleDrawError(f"no camera satisfies the hard constraints after {MAX_ATTEMPTS} attempts "
+                              f"(last: {reasons[-1]})", source=ctx.clip_id)
+
+
+def camera_spec(ctx: ClipContext, shot: SolvedShot) -> CameraSpec:
+    g, R, P = shot.draw, shot.solution.R, shot.solution.P
+    return CameraSpec(c2w=round_list(poses(R, P), 10), focal_mm=[float(f) for f in shot.solution.focal_mm],
+                      K=round_list(shot.K, 8), sensor_width_mm=ctx.sensor_width_mm,
+                      sensor_height_mm=ctx.sensor_height_mm, focus_type=g.focus_type,
+                      focus_position=g.focus_position, movement_type=g.movement,
+                      movement_value=round(float(g.move.value), 6), initial_position=round_list(P[1], 8),
+                      path_family="", stats=speed_stats(R, P, ctx.fps))
+
+
+class HumanClip:
+    name = "human"
+
+    def plan(self, ctx: ClipContext, scene: SceneDraw) -> ClipPlan:
+        """Draw the subject and the shot, solve them, and return the typed plan."""
+        sd = sample_subject(ctx)
+        drawn = sample_shot(ctx)
+        shot = solve_shot(ctx, scene, sd, drawn)
+        g = shot.draw
+        phrase = human_camera_phrase(MOVEMENTS.get(g.movement).phrase(shot.direction), g.focus_type,
+                                     g.focus_position, shot.coverage, drawn.placement)
+        world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size))
+        return ClipPlan(kind=self.name, subjects=[subject_spec(ctx, sd, shot.placement)],
+                        camera=camera_spec(ctx, shot), lights=build_lights(scene, shot.centre, shot.room),
+                        props=shot.props, world=world, camera_phrase=phrase,
+                        sampled=HumanSample(scene, sd, drawn, shot))
+
+
+KIND = HumanClip()

@@ -1,0 +1,44 @@
+"""The words job files and presets may use for camera movements, path families and scene types.
+
+Each word is one module of a registry, and these tuples are what the registries are filled
+from (a missing module, or a module whose entry has another name, fails at import):
+
+* :data:`CLIP_KINDS`: kinds of clip (what is filmed and how), one module each in
+  ``synthgen/planner/clips/``;
+* :data:`HUMAN_MOVEMENTS`: camera movements of human shots, one module each in
+  ``synthgen/planner/movements/`` (how a videographer moves while filming a performer);
+* :data:`PATH_FAMILIES`: trajectory families of camera clips, one module each in
+  ``synthgen/planner/paths/`` (fast NURBS paths). ``truck``, ``dolly``, ``pedestal`` and
+  ``spin`` are words of both vocabularies with different meanings: a human-shot truck
+  slides the camera a metre or two while it keeps framing the performer, a path-family truck
+  is a fast pass sideways past the scene; each has its own module;
+* :data:`SCENE_TYPES`: environments, one module each in ``synthgen/planner/worlds/`` (the
+  planner half) and one builder each in ``synthgen/blender/environment.py`` (the Blender
+  half), keyed by these names. :data:`SCENE_TYPE_ALIASES` maps the older spellings
+  (``env``, ``basic``) that job files and presets written before the rename still use.
+
+Standard library only: :mod:`synthgen.job` imports this module inside Blender's Python.
+Adding a word here without adding its module fails at import (the reverse fails
+``tests/test_registry.py``).
+"""
+from __future__ import annotations
+
+#: kinds of clip, one module each in ``synthgen/planner/clips/`` (a group kind will come).
+CLIP_KINDS = ("human", "camera")
+
+HUMAN_MOVEMENTS = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom", "static", "arc")
+PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", "truck", "pedestal", "crane")
+
+#: ``camera.movement_type`` of a job: a human shot's movement, or a camera clip's path family.
+MOVEMENT_TYPES = HUMAN_MOVEMENTS + tuple(f for f in PATH_FAMILIES if f not in HUMAN_MOVEMENTS)
+
+#: hdri: an HDR environment map is the world and the light, with a shadow-catching ground;
+#: room: an indoor room (procedural box or .blend template) lit by lights;
+#: empty: a plain background colour, lit by lights or by an HDRI it does not show.
+SCENE_TYPES = ("hdri", "room", "empty")
+SCENE_TYPE_ALIASES = {"env": "hdri", "basic": "room"}
+
+
+def canonical_scene_type(name: str) -> str:
+    """The current name of a scene type spelled ``name`` (unknown names are returned as given)."""
+    return SCENE_TYPE_ALIASES.get(name, name)
