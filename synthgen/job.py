@@ -431,6 +431,21 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         if value not in allowed:
             bad(path, f"{value!r} is not one of {', '.join(allowed)}")
 
+    _validate_header(job, bad, choice)
+    _validate_render(job, bad, choice)
+    for i, out in enumerate(job.outputs):
+        choice(f"outputs[{i}]", out, OUTPUTS)
+    _validate_environment(job.environment, bad, choice)
+    _validate_lights(job, bad, choice)
+    ids: dict[int, str] = {}
+    _validate_subjects(job, ids, bad, choice)
+    _validate_props(job, ids, bad)
+    _validate_camera(job, bad, choice)
+    choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
+    return problems
+
+
+def _validate_header(job: Job, bad, choice) -> None:
     if job.schema_version != SCHEMA_VERSION:
         bad("schema_version", f"is {job.schema_version}, this synthgen reads {SCHEMA_VERSION}")
     if not job.clip_id or any(c in job.clip_id for c in "./\\ ") or job.clip_id.startswith("-"):
@@ -445,6 +460,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         bad("frame_end", f"{job.frame_end} is before frame_start {job.frame_start}")
     elif job.n_frames > MAX_FRAMES:
         bad("frame_end", f"{job.n_frames} frames is more than {MAX_FRAMES}")
+
+
+def _validate_render(job: Job, bad, choice) -> None:
     choice("render.mode", job.render.mode, RENDER_MODES)
     choice("render.quality", job.render.quality, QUALITIES)
     choice("render.device", job.render.device, DEVICES)
@@ -452,9 +470,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         bad("render.samples_flow", "flow, depth and ids must come from a 1-sample pass")
     if job.render.samples_rgb < 1:
         bad("render.samples_rgb", "must be at least 1")
-    for i, out in enumerate(job.outputs):
-        choice(f"outputs[{i}]", out, OUTPUTS)
-    _validate_environment(job.environment, bad, choice)
+
+
+def _validate_lights(job: Job, bad, choice) -> None:
     for i, light in enumerate(job.lights):
         choice(f"lights[{i}].kind", light.kind, LIGHT_KINDS)
         _vec(f"lights[{i}].position", light.position, 3, bad)
@@ -462,7 +480,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
             bad(f"lights[{i}].color_temperature_k", f"{light.color_temperature_k} K is outside 800..40000 K")
         if light.intensity_w < 0:
             bad(f"lights[{i}].intensity_w", "must not be negative")
-    ids: dict[int, str] = {}
+
+
+def _validate_subjects(job: Job, ids: dict, bad, choice) -> None:
     for i, subj in enumerate(job.subjects):
         p = f"subjects[{i}]"
         _instance_id(p, subj.instance_id, ids, bad)
@@ -474,6 +494,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         _vec(f"{p}.location", subj.location, 3, bad)
         if not subj.playback_speed > 0:
             bad(f"{p}.playback_speed", "must be positive")
+
+
+def _validate_props(job: Job, ids: dict, bad) -> None:
     for i, prop in enumerate(job.props):
         p = f"props[{i}]"
         _instance_id(p, prop.instance_id, ids, bad)
@@ -486,9 +509,6 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         for k, q in enumerate(prop.rotation_quat):
             if len(q) == 4 and abs(math.sqrt(sum(c * c for c in q)) - 1.0) > 1e-6:
                 bad(f"{p}.rotation_quat[{k}]", "is not a unit quaternion")
-    _validate_camera(job, bad, choice)
-    choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
-    return problems
 
 
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
