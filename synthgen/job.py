@@ -31,7 +31,7 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
-from .vocabulary import CLIP_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
+from .vocabulary import CLIP_KINDS, EXPORT_MEMBERS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
 
 SCHEMA_VERSION = 1
 
@@ -52,8 +52,8 @@ FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
-OUTPUTS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
-           "rgb", "txt", "json", "vertices")
+#: What a clip produces: dataset members, and ``vertices`` (the worker writes vertices.npz).
+OUTPUTS = EXPORT_MEMBERS + ("vertices",)
 
 
 # --------------------------------------------------------------------------- specs

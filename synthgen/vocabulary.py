@@ -12,6 +12,8 @@ from (a missing module, or a module whose entry has another name, fails at impor
   ``spin`` are words of both vocabularies with different meanings: a human-shot truck
   slides the camera a metre or two while it keeps framing the performer, a path-family truck
   is a fast pass sideways past the scene; each has its own module;
+* :data:`EXPORT_MEMBERS`: members of a dataset sample, one registry entry each in
+  ``synthgen/export/members.py``;
 * :data:`SCENE_TYPES`: environments, one module each in ``synthgen/planner/worlds/`` (the
   planner half) and one builder each in ``synthgen/blender/environment.py`` (the Blender
   half), keyed by these names. :data:`SCENE_TYPE_ALIASES` maps the older spellings
@@ -37,6 +39,11 @@ MOVEMENT_TYPES = HUMAN_MOVEMENTS + tuple(f for f in PATH_FAMILIES if f not in HU
 #: empty: a plain background colour, lit by lights or by an HDRI it does not show.
 SCENE_TYPES = ("hdri", "room", "empty")
 SCENE_TYPE_ALIASES = {"env": "hdri", "basic": "room"}
+
+
+#: members of a dataset sample, one registry entry each in ``synthgen/export/members.py``.
+EXPORT_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
+                  "rgb", "txt", "json")
 
 
 def canonical_scene_type(name: str) -> str:

@@ -628,7 +628,7 @@ def _(w):
     return ["export", w.renders_a, "--out", w.tmp / "ds", "--max-fb-p90", "nan"]
 
 
-@case("export-unknown-member", 1, "members", "unknown member 'optical'")
+@case("export-unknown-member", 2, "members", "unknown dataset member 'optical'", "known: flow")
 def _(w):
     return ["export", w.renders_a, "--out", w.tmp / "ds", "--members", "flow,optical"]
 

@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import UsageError
+from ..vocabulary import EXPORT_MEMBERS
 from ..executors.cli import executor_options
 
 _SIZE = re.compile(r"^\s*(?P<num>[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(?P<unit>[kmgt]?)(?P<i>i?)b?\s*$", re.I)
@@ -41,8 +42,8 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.option("--out", "out", required=True, type=click.Path(path_type=__import__("pathlib").Path),
               help="Dataset folder (shards, index.jsonl, stats.json).")
 @click.option("--members", default=None,
-              help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, inst_flow, "
-                   "rgb, txt, json. Default: each job's outputs (its preset's [render] outputs).")
+              help=f"Comma list from: {', '.join(EXPORT_MEMBERS)}. Default: each job's outputs "
+                   "(its preset's [render] outputs).")
 @click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")
 @click.option("--shard-size", default="1GB", show_default=True, help="Close a shard past this size.")
 @click.option("--max-fb-p90", type=float, default=1.19, show_default=True,

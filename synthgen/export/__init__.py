@@ -20,8 +20,9 @@ from .. import layout
 from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod
-from .clip import ALL_MEMBERS, DEFAULT_MEMBERS, ClipOptions
+from .clip import ClipOptions
 from .codec import parse_compression
+from .members import ALL_MEMBERS, DEFAULT_MEMBERS, parse_members
 from .pipeline import export_clips
 from .prune import RenderPruner
 from .stats import write_stats
@@ -76,15 +77,7 @@ def _is_clip_dir(p: Path) -> bool:
 
 def _parse_members(members) -> tuple[str, ...] | None:
     """The members asked for, checked; None (not asked): each clip's ``job.outputs``."""
-    if members is None:
-        return None
-    if isinstance(members, str):
-        members = [m.strip() for m in members.split(",") if m.strip()]
-    unknown = [m for m in members if m not in ALL_MEMBERS]
-    if unknown:
-        raise ExportError(f"unknown member {unknown[0]!r} (choose from {', '.join(ALL_MEMBERS)})",
-                          field="members")
-    return tuple(dict.fromkeys(members))
+    return None if members is None else parse_members(members)
 
 
 def _prepare_out(out: Path) -> None:

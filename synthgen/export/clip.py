@@ -24,6 +24,7 @@ from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
+from .members import ALL_MEMBERS, DEFAULT_MEMBERS
 from .qa import ClipQA, photometric_sums
 from .video import VideoWriter
 
@@ -32,14 +33,6 @@ log = logging.getLogger(__name__)
 #: A sample key: WebDataset splits member names at the first dot, tar names must be safe.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
-ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
-               "inst_flow", "rgb", "txt", "json")
-DEFAULT_MEMBERS = ("flow", "valid", "flow_hsv", "plucker", "txt", "json")
-#: Member name -> file suffix in the shard (``<key>.<suffix>``).
-SUFFIX = {"flow": "flow.npy", "flow_bwd": "flow_bwd.npy", "valid": "valid.npy",
-          "flow_hsv": "flow_hsv.mp4", "plucker": "plucker.npy", "depth": "depth.npy",
-          "seg": "seg.npy", "inst_flow": "inst_flow.npy", "rgb": "rgb.mp4", "txt": "txt",
-          "json": "json"}
 
 
 @dataclass

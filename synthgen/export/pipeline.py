@@ -23,8 +23,9 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import ExportError
-from .clip import SUFFIX, ClipOptions, ClipSource, compute_clip, load_clip
+from .clip import ClipOptions, ClipSource, compute_clip, load_clip
 from .codec import compress_result
+from .members import SUFFIX
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
 
