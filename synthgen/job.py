@@ -31,7 +31,8 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
-from .vocabulary import CLIP_KINDS, EXPORT_MEMBERS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
+from .vocabulary import CLIP_KINDS, EXPORT_MEMBERS, LAYOUT_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, \
+    SURFACE_KINDS, WORLD_SHAPES, canonical_scene_type
 
 SCHEMA_VERSION = 1
 
@@ -47,7 +48,7 @@ DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
 #: ``environment.type``: the scene types, then the older spellings job files may still use.
 ENV_TYPES = SCENE_TYPES + tuple(SCENE_TYPE_ALIASES)
 LIGHT_KINDS = ("point", "area", "sun", "spot")
-ASSET_KINDS = ("character", "action", "hdri", "room", "prop")
+ASSET_KINDS = ("character", "action", "hdri", "room", "prop", "scene")
 FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
@@ -101,6 +102,64 @@ class RoomSpec:
     material_seed: int = 0
 
 
+#: ``field(metadata=OMIT_NONE)``: a field written to job files only when it is not None, so job
+#: files written before it existed keep their bytes and hash (see :func:`plain`).
+OMIT_NONE = {"omit_none": True}
+
+
+@dataclass
+class SurfaceSpec:
+    """The material of one slot of a world object (``synthgen.shapes`` names the slots)."""
+
+    slot: str                                       # e.g. "body", "legs", "top"
+    kind: str = "paint"                             # a material family (vocabulary.SURFACE_KINDS)
+    color: list[float] = field(default_factory=lambda: [0.6, 0.6, 0.6])   # linear RGB
+    roughness: float = 0.5
+    scale_m: float = 1.0                            # pattern size (planks, bricks, tiles), metres
+
+
+@dataclass
+class WorldObjectSpec:
+    """One piece of a world: structure (``instance_id`` 0: walls, floors, buildings, roads) or
+    an object with its own instance id (furniture, trees, cars, clutter). Its mesh is
+    ``synthgen.shapes.SHAPES[kind]`` built from ``size`` and ``params`` in local axes (footprint
+    centred on the origin, resting on z = 0), then rotated by ``yaw_deg`` about +Z and moved
+    to ``location``. ``kind = "imported"`` names an object of a user scene by ``name``."""
+
+    instance_id: int
+    name: str
+    kind: str                                       # vocabulary.WORLD_SHAPES
+    location: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    yaw_deg: float = 0.0
+    size: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])   # local x, y, z extents (m)
+    params: dict = field(default_factory=dict)      # the shape's own parameters
+    surfaces: list[SurfaceSpec] = field(default_factory=list)
+    description: str = ""                           # caption noun phrase ("a sofa")
+
+
+@dataclass
+class LayoutSpec:
+    """The geometry of a world (scene types ``interior``, ``street``, ``imported``, and the
+    near geometry of ``hdri`` scenes), baked by the planner."""
+
+    kind: str                                       # vocabulary.LAYOUT_KINDS
+    description: str = ""                           # what the caption says of it
+    bounds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # navigable volume
+    objects: list[WorldObjectSpec] = field(default_factory=list)
+    scene: AssetRef | None = field(default=None, metadata=OMIT_NONE)   # imported: the user scene
+    #: imported: 4x4 applied to the scene as imported (unit scale, up axis, centring)
+    scene_transform: list[list[float]] | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass
+class GroundProjectionSpec:
+    """An ``hdri`` ground textured with the HDRI's lower hemisphere as seen from ``center``
+    (fixed in the world), so the ground's RGB moves with its geometry."""
+
+    center: list[float] = field(default_factory=lambda: [0.0, 0.0, 1.7])
+    radius_m: float = 100.0
+
+
 @dataclass
 class EnvironmentSpec:
     type: str = "empty"                             # hdri | room | empty (older files: env, basic)
@@ -114,6 +173,8 @@ class EnvironmentSpec:
     ambient_intensity: float = 0.0                  # uniform world light strength
     setting: str = ""                               # caption phrase ("in a sunlit forest")
     indoor: bool = False
+    layout: LayoutSpec | None = field(default=None, metadata=OMIT_NONE)   # worlds with geometry
+    ground_projection: GroundProjectionSpec | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass
@@ -266,11 +327,19 @@ class Job:
             ids[s.instance_id] = s.character.id
         for p in self.props:
             ids[p.instance_id] = p.name
+        for o in self.world_objects():
+            if o.instance_id > 0:
+                ids[o.instance_id] = o.name
         return ids
+
+    def world_objects(self) -> list[WorldObjectSpec]:
+        """The objects of the environment's layout (none without a layout)."""
+        layout = self.environment.layout
+        return list(layout.objects) if layout is not None else []
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return plain(self)
 
     def to_json(self) -> str:
         return dumps(self.to_dict())
@@ -316,6 +385,19 @@ def load_job(path: str | Path) -> Job:
 
 
 # --------------------------------------------------------------------------- JSON format
+def plain(obj: Any) -> Any:
+    """Dataclasses as dicts (like ``dataclasses.asdict``, without its deep copies); fields
+    marked :data:`OMIT_NONE` are left out while they are None."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.metadata.get("omit_none") and getattr(obj, f.name) is None)}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    return obj
+
+
 def dumps(obj: Any, indent: int = 0) -> str:
     """Deterministic JSON: dicts one key per line, lists of scalars on one line.
 
@@ -440,6 +522,7 @@ def _validate(job: Job) -> list[tuple[str, str]]:
     ids: dict[int, str] = {}
     _validate_subjects(job, ids, bad, choice)
     _validate_props(job, ids, bad)
+    _validate_layout(job.environment, ids, bad, choice)
     _validate_camera(job, bad, choice)
     choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
     return problems
@@ -509,6 +592,48 @@ def _validate_props(job: Job, ids: dict, bad) -> None:
         for k, q in enumerate(prop.rotation_quat):
             if len(q) == 4 and abs(math.sqrt(sum(c * c for c in q)) - 1.0) > 1e-6:
                 bad(f"{p}.rotation_quat[{k}]", "is not a unit quaternion")
+
+
+#: scene types whose environment is its layout
+LAYOUT_SCENE_TYPES = ("interior", "street", "imported")
+
+
+def _validate_layout(env: EnvironmentSpec, ids: dict, bad, choice) -> None:
+    if canonical_scene_type(env.type) in LAYOUT_SCENE_TYPES and env.layout is None:
+        bad("environment.layout", f"an {env.type!r} environment needs a layout")
+    if env.ground_projection is not None:
+        _vec("environment.ground_projection.center", env.ground_projection.center, 3, bad)
+        if not env.ground_projection.radius_m > 0:
+            bad("environment.ground_projection.radius_m", "must be positive")
+    lay = env.layout
+    if lay is None:
+        return
+    choice("environment.layout.kind", lay.kind, LAYOUT_KINDS)
+    _vec("environment.layout.bounds", lay.bounds, 6, bad)
+    if lay.kind == "imported":
+        if lay.scene is None:
+            bad("environment.layout.scene", "an imported layout needs its scene asset")
+        else:
+            _asset("environment.layout.scene", lay.scene, "scene", bad)
+        if lay.scene_transform is None or not _is_matrix(lay.scene_transform, 4):
+            bad("environment.layout.scene_transform", "must be a 4x4 matrix of numbers")
+    for i, obj in enumerate(lay.objects):
+        _validate_object(f"environment.layout.objects[{i}]", obj, ids, bad, choice)
+
+
+def _validate_object(p: str, obj: WorldObjectSpec, ids: dict, bad, choice) -> None:
+    if obj.instance_id < 0:
+        bad(f"{p}.instance_id", f"{obj.instance_id} is negative (0: part of the environment)")
+    elif obj.instance_id > 0:
+        _instance_id(p, obj.instance_id, ids, bad)
+    choice(f"{p}.kind", obj.kind, WORLD_SHAPES)
+    _vec(f"{p}.location", obj.location, 3, bad)
+    _vec(f"{p}.size", obj.size, 3, bad)
+    if len(obj.size) == 3 and obj.kind != "imported" and min(obj.size) <= 0:
+        bad(f"{p}.size", "every extent must be positive")
+    for k, surf in enumerate(obj.surfaces):
+        choice(f"{p}.surfaces[{k}].kind", surf.kind, SURFACE_KINDS)
+        _vec(f"{p}.surfaces[{k}].color", surf.color, 3, bad)
 
 
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
