@@ -149,13 +149,13 @@ def road(b: MeshBuilder, size: np.ndarray, p: dict) -> None:
     if int(p.get("lanes", 2)) >= 2:
         dash, gap = 3.0, 4.0
         for y in np.arange(-L / 2 + 1.0, L / 2 - dash, dash + gap):
-            b.box([-0.06, y, T], [0.06, y + dash, T + 0.002], "marking")
+            b.box([-0.06, y, T], [0.06, y + dash, T + 0.001], "marking")
     if p.get("edge_lines", True) and W > 5:
         for x in (-W / 2 + 0.35, W / 2 - 0.35):
-            b.box([x - 0.06, -L / 2, T], [x + 0.06, L / 2, T + 0.002], "marking")
+            b.box([x - 0.06, -L / 2, T], [x + 0.06, L / 2, T + 0.001], "marking")
     if p.get("crossing", False):
         for x in np.arange(-W / 2 + 0.6, W / 2 - 0.4, 1.0):
-            b.box([x, -2.0, T], [x + 0.5, 2.0, T + 0.002], "marking")
+            b.box([x, -2.0, T], [x + 0.5, 2.0, T + 0.001], "marking")
 
 
 @shape(SHAPES, "sidewalk", ("paving", "curb"))

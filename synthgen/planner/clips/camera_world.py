@@ -25,24 +25,48 @@ from ..space.views import MAX_BLANK, box_is_free, path_problem, view_stats
 from ..subject import Placement, world_corners
 from ..subject_draw import SubjectDraw, place_subject
 
-FLOOR_TRIES = 60
+FLOOR_TRIES = 120
 START_TRIES = 8
 
 
 def place_on_floor(ctx: ClipContext, model: WorldModel, sd: SubjectDraw) -> Placement:
-    """The performer on free floor: its whole envelope over the clip (travel included) meets
-    no geometry but the floor, and stays inside the navigable box (uses the world stream)."""
+    """The performer on free floor: its envelope in every frame (every third frame checked,
+    travel included) meets no geometry but the floor and stays inside the navigable box. The
+    drawn heading is tried first, then the three quarter turns (the heading used is
+    recorded on ``sd``); candidates come from the world stream."""
     space, rng = model.space, ctx.world_rng(1)
     cand = space.sample(rng, FLOOR_TRIES, z_range=(model.floor_z + 0.8, model.floor_z + 1.6))
-    for p in cand:
-        off = float(np.hypot(p[0], p[1]))
-        pl = place_subject(sd, off, math.degrees(math.atan2(p[1], p[0])), None)
-        pl.location = pl.location + [0.0, 0.0, model.floor_z]
-        c = world_corners(sd.boxes, pl).reshape(-1, 3)
-        lo, hi = c.min(axis=0) - 0.05, c.max(axis=0) + 0.05
-        if space.inside_bounds(np.array([lo, hi])).all() and box_is_free(space, lo, hi, model.floor_z):
-            return pl
+    floors = floor_below(space, cand, model.floor_z)
+    drawn = sd.heading_deg
+    for turn in (0.0, 90.0, 180.0, 270.0):
+        sd.heading_deg = (drawn + turn) % 360.0
+        for p, fz in zip(cand, floors):
+            if fz is None:
+                continue
+            pl = place_subject(sd, float(np.hypot(p[0], p[1])), math.degrees(math.atan2(p[1], p[0])), None)
+            pl.location = pl.location + [0.0, 0.0, fz]
+            if _envelope_free(space, world_corners(sd.boxes, pl)[::3], fz):
+                return pl
+    sd.heading_deg = drawn
     raise InfeasibleDrawError("no free floor for the performer in this world", source=ctx.clip_id)
+
+
+def floor_below(space, points: np.ndarray, floor_z: float) -> list:
+    """Height of the surface under each point (a pavement, a road, a floor; exact) where it
+    lies within half a metre of the world's floor, else None."""
+    out = []
+    for p in points:
+        z = space.triangles.height_below(p, float(p[2] - floor_z) + 0.5)
+        out.append(round(z, 4) if z is not None and abs(z - floor_z) <= 0.5 else None)
+    return out
+
+
+def _envelope_free(space, corners: np.ndarray, floor_z: float) -> bool:
+    lo, hi = corners.min(axis=1) - 0.05, corners.max(axis=1) + 0.05
+    b = space.bounds
+    if (lo[:, :2] < b[:2]).any() or (hi[:, :2] > b[3:5]).any() or (hi[:, 2] > b[5]).any():
+        return False
+    return all(box_is_free(space, a, c, floor_z) for a, c in zip(lo, hi))
 
 
 def choose_focus(model: WorldModel, rng: np.random.Generator) -> Focus | None:

@@ -109,7 +109,7 @@ def build_street(lb: LayoutBuilder, rng) -> tuple[list[float], str, Counter]:
     L = _u(rng, 40.0, 60.0)
     road, walk = _u(rng, 6.5, 9.0), _u(rng, 2.4, 4.0)
     words: Counter = Counter()
-    lb.structure("road", [0, 0, 0.0], [road, L + 40, 0.03],
+    lb.structure("road", [0, 0, -0.03], [road, L + 40, 0.03],
                  [surface(rng, "asphalt", "asphalt"), surface(rng, "marking", "paint", "paint_white")],
                  params={"lanes": 2, "edge_lines": True, "crossing": False})
     for side in (-1, 1):

@@ -128,6 +128,32 @@ class TriangleSet:
         out = np.minimum(out, cutoff)
         return (out, lab) if return_label else out
 
+    def height_below(self, point: np.ndarray, depth: float) -> float | None:
+        """The highest surface crossed by the vertical segment from ``point`` down by ``depth``
+        (exact: a point-in-triangle test in xy and the triangle's plane), or None."""
+        p = np.asarray(point, float)
+        mid = p - [0.0, 0.0, depth / 2]
+        best = None
+        for idx, rad, tree in self._buckets:
+            cand = idx[tree.query_ball_point(mid, depth / 2 + rad)]
+            if not len(cand):
+                continue
+            t = self.pieces[cand]
+            a, b, c = t[:, 0], t[:, 1], t[:, 2]
+            v0, v1 = (b - a)[:, :2], (c - a)[:, :2]
+            v2 = p[:2] - a[:, :2]
+            den = v0[:, 0] * v1[:, 1] - v1[:, 0] * v0[:, 1]
+            ok = np.abs(den) > 1e-12
+            safe = np.where(ok, den, 1.0)       # vertical triangles (den 0) are never crossed
+            u = (v2[:, 0] * v1[:, 1] - v1[:, 0] * v2[:, 1]) / safe
+            w = (v0[:, 0] * v2[:, 1] - v2[:, 0] * v0[:, 1]) / safe
+            inside = ok & (u >= -1e-9) & (w >= -1e-9) & (u + w <= 1 + 1e-9)
+            z = a[:, 2] + u * (b[:, 2] - a[:, 2]) + w * (c[:, 2] - a[:, 2])
+            z = z[inside & (z <= p[2]) & (z >= p[2] - depth)]
+            if len(z):
+                best = float(z.max()) if best is None else max(best, float(z.max()))
+        return best
+
     def _nearest(self, pts: np.ndarray, q: np.ndarray, t: np.ndarray, out: np.ndarray, lab: np.ndarray) -> None:
         tri = self.pieces[t]
         d = np.linalg.norm(closest_on_triangles(pts[q], tri[:, 0], tri[:, 1], tri[:, 2]) - pts[q], axis=1)

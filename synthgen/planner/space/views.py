@@ -67,10 +67,19 @@ def path_problem(space: FreeSpace, P: np.ndarray, clearance_m: float) -> tuple[s
 
 
 def box_is_free(space: FreeSpace, lo: np.ndarray, hi: np.ndarray, floor_z: float = 0.0) -> bool:
-    """True when no surface voxel above ``floor_z`` + 5 cm lies in the box [lo, hi] (a
-    performer's envelope over the clip): the floor may be touched, nothing else."""
-    lo = np.maximum(space.index(np.array([[lo[0], lo[1], max(lo[2], floor_z + 0.05)]]))[0], 0)
-    hi = np.minimum(space.index(np.asarray(hi)[None])[0] + 1, np.array(space.label.shape))
-    if np.any(hi <= lo):
+    """True when nothing but the floor meets the box [lo, hi] (a performer's envelope in one
+    frame): no surface voxel above the floor's own voxel, then, exactly, no triangle within
+    reach of a 10 cm grid of points filling the box from 9 cm above the floor (a triangle
+    inside the box and more than 3 mm above the floor would be within 0.087 m, half a grid
+    cell's diagonal, of one of them; road markings a millimetre proud count as floor)."""
+    z0 = max(float(lo[2]), floor_z + 0.09)
+    first = int(np.floor((floor_z - space.origin[2]) / space.h)) + 1      # above the floor's voxel
+    a = np.maximum(space.index(np.array([[lo[0], lo[1], z0]]))[0], [0, 0, first])
+    b = np.minimum(space.index(np.asarray(hi, float)[None])[0] + 1, np.array(space.label.shape))
+    if np.all(b > a) and (space.label[a[0]:b[0], a[1]:b[1], a[2]:b[2]] >= 0).any():
         return False
-    return not bool((space.label[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]] >= 0).any())
+    axes = [np.linspace(lo[0], hi[0], max(int(np.ceil((hi[0] - lo[0]) / 0.1)), 1) + 1),
+            np.linspace(lo[1], hi[1], max(int(np.ceil((hi[1] - lo[1]) / 0.1)), 1) + 1),
+            np.linspace(z0, hi[2], max(int(np.ceil((hi[2] - z0) / 0.1)), 1) + 1)]
+    pts = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
+    return bool(space.triangles.distance(pts, cutoff=0.09).min() > 0.087)
