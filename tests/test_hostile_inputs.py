@@ -36,7 +36,7 @@ SYNTHGEN = [sys.executable, "-c", "from synthgen.cli import main; main()"]
 ENTRY = [sys.executable, str(ROOT / "synthgen" / "blender" / "entry.py"), "--"]
 #: stderr lines a run may print besides its one error line.
 ALLOWED = ("synthgen: error: ", "synthgen: skipped clip: ", "failed ", "failed: ", "note ", "filtered ",
-           "skipped: ")
+           "skipped: ", "render: ")
 
 PRESET = """
 [preset]

@@ -264,4 +264,14 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "denoise_rgb": job.render.denoise if full else False,
         "max_bounces": {"flow": 0, "rgb": job.render.max_bounces if full else None},
         "channels": list(layout.required_channels(job.render.mode)),
+        "node": _node_sizing(),
     })
+
+
+def _node_sizing() -> dict | None:
+    """The driver's choice of concurrent jobs and threads (``synthgen render --workers``)."""
+    import json
+    try:
+        return json.loads(os.environ.get("SYNTHGEN_NODE_SIZING", "null"))
+    except ValueError:
+        return None
