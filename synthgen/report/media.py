@@ -47,14 +47,17 @@ def label(img: np.ndarray, text: str) -> np.ndarray:
 def panel_row(sample: dict, t: int, panels: tuple[str, ...], width: int | None,
               labels: dict[str, str] | None = None) -> np.ndarray:
     """Frame ``t``'s panels (those of ``panels`` the sample has) side by side, each scaled to
-    ``width`` px (None: as rendered) and labelled; uint8 (h, n * w, 3) with even sides."""
+    ``width`` px (None: as rendered) and labelled (``labels`` overrides :data:`LABELS`; a
+    None label leaves the panel as it is); uint8 (h, n * w, 3) with even sides."""
     names, imgs = frame_panels(sample, t)
     labels = {**LABELS, **(labels or {})}
     row = []
     for name in panels:
         if name in names:
             img = imgs[names.index(name)]
-            row.append(label(resize(img, width) if width else img, labels.get(name, name)))
+            img = resize(img, width) if width else img
+            text = labels.get(name, name)          # None: the frames carry their own label
+            row.append(label(img, text) if text else img)
     out = np.concatenate(row, axis=1)
     return out[: out.shape[0] // 2 * 2, : out.shape[1] // 2 * 2]
 
@@ -73,6 +76,7 @@ def write_side_by_side(sample: dict, path: Path, *, width: int | None = None,
     """An mp4 of every frame's :func:`panel_row` (RGB | flow | HSV by default), written under
     a temporary name and renamed."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fps = float(sample.get("json", {}).get("fps") or 24.0)
     tmp = path.with_name(f".{path.name}.tmp.mp4")
     rows = (panel_row(sample, t, panels, width, labels) for t in range(shown_frames(sample)))

@@ -35,6 +35,7 @@ section{padding:8px 22px}h2{font-size:16px;margin:14px 0 6px}
 .caption{font-size:12px;color:#444}.qa{font-size:12px;border-collapse:collapse}
 .qa td,.qa th{padding:1px 8px 1px 0;text-align:left}.spark{width:100%;height:60px;background:#fafafa}
 .spark .mean{stroke:#3b6fd8;fill:none}.spark .p99{stroke:#d8833b;fill:none}
+.sparklabel{font-size:11px;color:#555}.sparklabel .mean{color:#3b6fd8}.sparklabel .p99{color:#d8833b}
 table.filtered td{padding:2px 12px 2px 0}
 """
 
@@ -149,7 +150,9 @@ def spark(mag: dict[str, list[float]]) -> str:
         return f'<polyline class="{cls}" points="{pts}" vector-effect="non-scaling-stroke"/>'
     return (f'<svg class="spark" viewBox="0 0 100 60" preserveAspectRatio="none" '
             f'data-max="{top:.3f}"><title>|F| per frame: mean (blue), p99 (orange), max '
-            f'{top:.2f} px</title>{line(mean, "mean")}{line(p99, "p99")}</svg>')
+            f'{top:.2f} px</title>{line(mean, "mean")}{line(p99, "p99")}</svg>'
+            f'<div class="sparklabel">flow magnitude per frame: <b class="mean">mean</b>, '
+            f'<b class="p99">p99</b>; top {top:.2f} px</div>')
 
 
 def card(rec: dict, media: dict) -> str:
