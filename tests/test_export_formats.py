@@ -297,3 +297,41 @@ def test_quality_gate_and_parallel_tasks(renders, tmp_path):
     assert par.exported == [j.clip_id for j in jobs]
     index = [json.loads(x) for x in (tmp_path / "par" / "index.jsonl").read_text().splitlines()]
     assert [e["key"] for e in index] == par.exported and all("shard" not in e for e in index)
+
+
+def _main(*args):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-c", "from synthgen.cli import main; main()", *args],
+                          capture_output=True, text=True)
+
+
+def test_cli_format_options_bad_values_are_one_line(renders, tmp_path):
+    root, _ = renders
+    cases = [(["--format", "videox-fun", "--flow-scale", "fast"], "is not auto, S or SU,SV"),
+             (["--format", "videox-fun", "--flow-scale", "0"], "is not auto, S or SU,SV"),
+             (["--format", "folders", "--flow-scale", "8,4"], "hsv takes one scale"),
+             (["--flow-video", "sqrt"], "apply to videox-fun and folders"),
+             (["--format", "zip"], "Invalid value for '--format'")]
+    for args, message in cases:
+        res = _main("export", str(root / "r"), "--out", str(tmp_path / "x"), *args)
+        assert res.returncode != 0 and message in res.stderr, (args, res.stderr)
+        assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert not (tmp_path / "x" / "index.jsonl").exists()
+
+
+def test_folders_with_compressed_members(renders, tmp_path):
+    from synthgen_reader.codec import decode_array
+    root, jobs = renders
+    res = _main("export", str(root / "r" / jobs[1].clip_id), "--out", str(tmp_path / "z"),
+                "--format", "folders", "--compression", "zstd", "--flow-video", "middlebury")
+    assert res.returncode == 0, res.stderr
+    folder = tmp_path / "z" / jobs[1].clip_id
+    assert (folder / "flow.npy.zst").is_file() and not (folder / "flow.npy").exists()
+    assert (folder / "flow_middlebury.mp4").is_file() and len(list((folder / "flow_middlebury").glob("*.png"))) == T
+    flow = decode_array((folder / "flow.npy.zst").read_bytes())
+    video = encodings.decode("middlebury", read_video(folder / "flow_middlebury.mp4"),
+                             json.loads((folder / "meta.json").read_text())["flow_video"]["scale"])
+    box = box_mask(W, H, 0, BOX)
+    np.testing.assert_allclose(flow[0][box].astype(np.float32), np.broadcast_to(BOX, (box.sum(), 2)), atol=1e-3)
+    np.testing.assert_allclose(np.median(video[0][box], axis=0), BOX, atol=0.15)
