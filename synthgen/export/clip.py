@@ -52,14 +52,16 @@ class ClipSource:
 @dataclass
 class ClipOptions:
     members: tuple[str, ...] | None = DEFAULT_MEMBERS   # None: each job's own outputs
+    #: with ``members`` None: job outputs the export format writes its own way (not members)
+    replaced: tuple[str, ...] = ()
 
     def for_job(self, job: Job) -> "ClipOptions":
         """These options with ``members`` decided for ``job``: the ones asked for, or (None)
         the job's ``outputs`` (the preset's ``[render] outputs``) that are members."""
         if self.members is not None:
             return self
-        own = tuple(m for m in job.outputs if m in ALL_MEMBERS)
-        return dataclasses.replace(self, members=own or DEFAULT_MEMBERS)
+        own = tuple(m for m in job.outputs if m in ALL_MEMBERS) or DEFAULT_MEMBERS
+        return dataclasses.replace(self, members=tuple(m for m in own if m not in self.replaced))
     plucker_res: tuple[int, int] | None = None      # (w, h); None = render size / 8
     fb_alpha: float = flowmod.FB_ALPHA
     fb_beta: float = flowmod.FB_BETA
