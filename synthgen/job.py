@@ -53,7 +53,7 @@ FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
 OUTPUTS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
-           "rgb", "txt", "json", "vertices")
+           "rgb", "txt", "json", "vertices", "geometry")
 
 
 # --------------------------------------------------------------------------- specs

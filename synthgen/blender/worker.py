@@ -22,6 +22,7 @@ from ..job import Job
 from ..renderdir import HOST, RenderDir
 from . import scene as scene_mod
 from .devices import setup_device
+from .scene_geometry import geometry_ok, write_geometry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
     The folder is claimed, checked and finished through :class:`synthgen.renderdir.RenderDir`
     (the one owner of the render-folder contract). Writes ``job.json``, one
     ``frame_####.exr`` per frame (multi-part float32 EXR with the channels of
-    :func:`synthgen.layout.required_channels`), ``vertices.npz`` when asked, ``render.json``,
+    :func:`synthgen.layout.required_channels`), ``vertices.npz`` and ``geometry.npz`` when
+    asked, ``render.json``,
     then ``DONE`` (holding the job hash). Frames already present and complete are skipped;
     truncated ones are rendered again. Raises :class:`RenderError`.
     """
@@ -75,10 +77,13 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
     wanted = _frame_range(job, frames, source)
     todo = [f for f in wanted if not _frame_ok(job, rdir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path)
-    if todo or need_vertices:
+    need_geometry = "geometry" in job.outputs and not geometry_ok(job, rdir.path)
+    if todo or need_vertices or need_geometry:
         scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
             write_vertices(job, built["subjects"], rdir.path)
+        if need_geometry:
+            write_geometry(job, rdir.path)
         _render_frames(job, scene, rdir, todo, len(wanted), progress)
     else:
         device_name = job.render.device
@@ -247,6 +252,8 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
     if any(rdir.frame_problem(job, f) for f in all_frames if f not in known_good):
         return
     if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path):
+        return
+    if "geometry" in job.outputs and not geometry_ok(job, rdir.path):
         return
     full = job.render.mode == "full"
     rdir.finish(job, {
