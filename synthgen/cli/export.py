@@ -42,7 +42,10 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
               help="Dataset folder (shards, index.jsonl, stats.json).")
 @click.option("--members", default="flow,valid,flow_hsv,plucker,txt,json", show_default=True,
               help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, "
-                   "inst_flow, rgb, txt, json.")
+                   "inst_flow, rgb, txt, json, and (clips rendered with \"geometry\" in their "
+                   "outputs) flow_k<K>, occ_k<K>, tracks, track_vis, scene_flow.")
+@click.option("--tracks", "n_tracks", default=2048, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Query points of the tracks member.")
 @click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")
 @click.option("--shard-size", default="1GB", show_default=True, help="Close a shard past this size.")
 @click.option("--max-fb-p90", type=float, default=1.19, show_default=True,
@@ -57,8 +60,8 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Clips computed at the same time (local processes).")
 @executor_options
-def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags, allow_partial,
-               compression, prune_renders, workers, **executor_opts):
+def export_cmd(renders, out, members, n_tracks, plucker_res, shard_size, max_fb_p90, tags,
+               allow_partial, compression, prune_renders, workers, **executor_opts):
     """Pack finished render folders (or folders of them) into WebDataset shards.
 
     Only clips with a DONE marker are exported; clips already in the dataset are skipped.
@@ -76,7 +79,7 @@ def export_cmd(renders, out, members, plucker_res, shard_size, max_fb_p90, tags,
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
         tags=None if tags is None else [t for t in tags.split(",") if t],
         progress=sys.stderr.isatty(), executor=executor, compression=compression,
-        prune_renders=prune_renders)
+        prune_renders=prune_renders, n_tracks=n_tracks)
     for folder, message in summary.bad:
         click.echo(f"synthgen: skipped clip: {message}" if folder in message
                    else f"synthgen: skipped clip: {folder}: {message}", err=True)

@@ -82,6 +82,10 @@ class Engine:
         v = np.arange(self.H, dtype=np.float64) + 0.5
         self.centres = np.stack(np.broadcast_arrays(u[None, :], v[:, None]), -1).reshape(-1, 2)
 
+    def instance_of(self, obj: np.ndarray) -> np.ndarray:
+        """Instance ids (object pass indices) of object indices ``obj``."""
+        return self._inst[obj]
+
     # ------------------------------------------------------------------ cameras
     def rays(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """Camera centre (3,) and world directions (H*W, 3) through every pixel centre, scaled
@@ -150,6 +154,18 @@ class Engine:
                 out[sel] = pts.point[sel] @ M[:3, :3].T + M[:3, 3]
                 continue
             w, f, b = obj.world(i1), obj.tris[pts.tri[sel]], pts.bary[sel]
+            out[sel] = b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
+        return out
+
+    def at(self, pts: Points, frame: int) -> np.ndarray:
+        """World positions float64 (n, 3) at ``frame`` of surface points found at any frame:
+        the barycentric combination of their triangles' corners at ``frame`` (exact for
+        every kind of object: a rigid or static triangle's corners move with it)."""
+        out = np.empty((len(pts), 3))
+        i = self.geometry.index(frame)
+        for k, sel in _groups(pts.obj):
+            obj = self.geometry.objects[k]
+            w, f, b = obj.world(i), obj.tris[pts.tri[sel]], pts.bary[sel]
             out[sel] = b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
         return out
 

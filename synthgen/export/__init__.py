@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
+from ..correspond.members import is_member
 from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod
@@ -79,10 +80,10 @@ def _parse_members(members) -> tuple[str, ...]:
         return DEFAULT_MEMBERS
     if isinstance(members, str):
         members = [m.strip() for m in members.split(",") if m.strip()]
-    unknown = [m for m in members if m not in ALL_MEMBERS]
+    unknown = [m for m in members if m not in ALL_MEMBERS and not is_member(m)]
     if unknown:
-        raise ExportError(f"unknown member {unknown[0]!r} (choose from {', '.join(ALL_MEMBERS)})",
-                          field="members")
+        raise ExportError(f"unknown member {unknown[0]!r} (choose from {', '.join(ALL_MEMBERS)}, "
+                          "flow_k<K>, occ_k<K>, tracks, track_vis, scene_flow)", field="members")
     return tuple(dict.fromkeys(members))
 
 
@@ -103,7 +104,7 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    tags: list[str] | None = None, hsv_crf: int = 4,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True,
                    executor=None, compression: str = "zstd",
-                   prune_renders: bool = False) -> ExportSummary:
+                   prune_renders: bool = False, n_tracks: int = 2048) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
@@ -115,7 +116,8 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     ``index.jsonl`` and ``stats.json``. ``compression``: ``zstd`` (array members as lossless
     ``.npy.zst``, see :mod:`synthgen.export.codec`) or ``none`` (plain ``.npy``).
     ``prune_renders``: remove each clip's render folder once its sample is in a finished,
-    indexed shard (see :mod:`synthgen.export.prune`). ``executor`` (a
+    indexed shard (see :mod:`synthgen.export.prune`). ``n_tracks``: query points of the
+    ``tracks`` member (:mod:`synthgen.correspond.tracks`). ``executor`` (a
     :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
     tasks while this process still writes every shard, in input order; None: one by one in
     this process.
@@ -126,7 +128,7 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     _prepare_out(out)
     opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
                        hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
-                       compression=parse_compression(compression))
+                       compression=parse_compression(compression), n_tracks=int(n_tracks))
     summary = ExportSummary(out=out)
     executor = executor or LocalExecutor(1, progress=progress)
     with shardmod.DatasetLock(out):

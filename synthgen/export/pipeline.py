@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import ExportError
-from .clip import SUFFIX, ClipOptions, ClipSource, compute_clip, load_clip
+from .clip import SUFFIX, ClipOptions, ClipSource, compute_clip, load_clip, member_suffix
 from .codec import compress_result
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
@@ -66,7 +66,7 @@ def sample_members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, P
         elif m == "json":
             out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
         else:
-            out.append((res.suffixes.get(m, SUFFIX[m]), res.files[m]))
+            out.append((res.suffixes.get(m, member_suffix(m)), res.files[m]))
     return out
 
 
