@@ -21,55 +21,20 @@ and ``K < T``.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import CorrespondenceError
 from ..export.npy import NpyStreamWriter
 from ..job import Job
 from . import tracks as trackmod
 from .engine import Engine
-from .geometry import has_geometry, load_geometry
+from .geometry import load_geometry
+from .names import DEFAULT_TRACKS, check, gap, requested
 
 log = logging.getLogger(__name__)
 
-GAP_RE = re.compile(r"^(flow|occ)_k([1-9][0-9]{0,5})$")
-FIXED = ("tracks", "track_vis", "scene_flow")
 F16_MAX = 65504.0
-FIX = ("add \"geometry\" to the job's outputs ([render] outputs in the preset) and render "
-       "the clip again")
-
-
-def is_member(name: str) -> bool:
-    """A correspondence member name: ``flow_k{K}``, ``occ_k{K}`` (K >= 1), ``tracks``,
-    ``track_vis`` or ``scene_flow``."""
-    return bool(GAP_RE.match(name)) or name in FIXED
-
-
-def requested(members) -> list[str]:
-    return [m for m in members if is_member(m)]
-
-
-def gap(name: str) -> int | None:
-    m = GAP_RE.match(name)
-    return int(m.group(2)) if m else None
-
-
-def check(clip_dir, job: Job, members) -> None:
-    """Raise :class:`CorrespondenceError` (the member and the fix) when ``members`` cannot be
-    computed for the clip: a gap K >= T, or no ``geometry.npz``."""
-    T = job.n_frames
-    for m in requested(members):
-        K = gap(m)
-        if K is not None and K >= T:
-            raise CorrespondenceError(f"a gap of {K} frames needs more than {K} rendered frames and "
-                                      f"this clip has {T}; choose K < {T}", source=str(clip_dir), field=m)
-    wanted = requested(members)
-    if wanted and not has_geometry(clip_dir):
-        raise CorrespondenceError("the clip was rendered without scene geometry (geometry.npz); "
-                                  + FIX, source=str(clip_dir), field=wanted[0])
 
 
 def shapes(job: Job, members) -> dict[str, tuple[tuple, np.dtype]]:
@@ -93,7 +58,7 @@ def track_rng(job: Job) -> np.random.Generator:
 
 
 def write_members(clip_dir, job: Job, members, scratch: Path, *,
-                  n_tracks: int = trackmod.DEFAULT_N) -> tuple[dict[str, Path], dict]:
+                  n_tracks: int = DEFAULT_TRACKS) -> tuple[dict[str, Path], dict]:
     """Compute the correspondence members among ``members`` into ``scratch/<member>.npy``.
 
     Returns (member -> path, the json record: gaps, conventions, the tracks' query frames and

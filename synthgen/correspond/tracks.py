@@ -24,7 +24,6 @@ from .engine import Engine, Points, Seen
 
 log = logging.getLogger(__name__)
 
-DEFAULT_N = 2048
 #: Fraction of the queries kept for frame 0 at least (when frame 0 sees enough surface).
 MIN_FRAME0 = 0.5
 MIN_PER_INSTANCE = 16

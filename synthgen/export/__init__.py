@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..correspond.members import is_member
+from ..correspond.names import is_member
 from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod

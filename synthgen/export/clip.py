@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import layout
-from ..correspond import members as corr
+from ..correspond import names as corr
 from ..errors import CorrespondenceError, ExportError
 from ..job import Job
 from ..renderdir import RenderDir
@@ -67,7 +67,7 @@ class ClipOptions:
     hsv_preset: str = "ultrafast"     # x264: faster and closer to the input than veryfast
     tags: list[str] | None = None                   # None = the job's caption tags
     compression: str = "zstd"                       # array members: zstd (SGZ) | none
-    n_tracks: int = corr.trackmod.DEFAULT_N         # query points of the tracks member
+    n_tracks: int = corr.DEFAULT_TRACKS             # query points of the tracks member
 
 
 @dataclass
@@ -173,8 +173,9 @@ def _check_correspondence(src: ClipSource, members) -> None:
 
 def _write_correspondence(src: ClipSource, scratch: Path, opts: ClipOptions, res: ClipResult) -> None:
     """flow_k / occ_k / tracks / scene_flow members (:mod:`synthgen.correspond.members`)."""
+    from ..correspond.members import write_members   # the engine imports export.flow
     try:
-        files, res.correspondence = corr.write_members(src.path, src.job, opts.members, scratch,
+        files, res.correspondence = write_members(src.path, src.job, opts.members, scratch,
                                                        n_tracks=opts.n_tracks)
     except CorrespondenceError as exc:
         raise ExportError(exc.reason, source=exc.source, field=exc.field) from None
