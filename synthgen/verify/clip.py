@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import layout
-from ..errors import ExportError, VerifyError
+from ..errors import CorrespondenceError, ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
 from ..export import qa
@@ -23,6 +23,7 @@ from ..export.shards import read_sample
 from ..job import Job
 from ..renderdir import RenderDir
 from . import checks
+from .correspondence import DEFAULT_GAPS, correspondence_results
 from .masks import instance_ids
 from .stats import CheckResult, summarize
 
@@ -136,7 +137,7 @@ def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray 
 
 def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
                 on_frame: Callable[[FrameReport], None] | None = None,
-                progress: bool = False) -> Report:
+                progress: bool = False, gaps=DEFAULT_GAPS) -> Report:
     """Run every check on the render folder ``clip_dir``; see :data:`stats.CHECKS`.
 
     With ``sample`` (a dataset folder or shard holding the exported clip), the exported
@@ -145,7 +146,9 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     ``on_frame`` receives each frame's :class:`FrameReport` (e.g.
     :class:`synthgen.verify.report.PictureWriter`). Raises :class:`VerifyError` for missing
     or unreadable inputs. Frames are streamed: at most two frames' passes are in memory at
-    once, plus the float32 error samples the percentiles are taken from.
+    once, plus the float32 error samples the percentiles are taken from. A clip rendered with
+    ``"geometry"`` also gets the correspondence checks of
+    :mod:`synthgen.verify.correspondence` at frame gaps 1 and ``gaps`` (those below T).
     """
     clip_dir = Path(clip_dir)
     job, paths = load_clip(clip_dir)
@@ -182,9 +185,18 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     results.append(_photometric_result(job, photo))
     results.append(CheckResult.evaluate("ids", {"n": int(unknown[1]), "unknown": int(unknown[0])},
                                         unit="pixels", note=f"job ids {known_ids.tolist()}"))
+    results += _correspondence(job, clip_dir, paths, vertices, gaps)
     report = Report(clip_dir, job.clip_id, job.hash(), job.render.mode, results, reports)
     log.info("verified %s: %s", job.clip_id, "pass" if report.passed else "FAIL")
     return report
+
+
+def _correspondence(job: Job, clip_dir: Path, paths, vertices, gaps) -> list[CheckResult]:
+    try:
+        return correspondence_results(job, clip_dir, paths, vertices,
+                                      lambda p, f: read_frame_data(p, job, f, rgb=False), gaps=gaps)
+    except CorrespondenceError as exc:
+        raise VerifyError(exc.reason, source=exc.source, field=exc.field) from None
 
 
 def _use_exported(cur: checks.FrameData, nxt: checks.FrameData, exported, k: int) -> None:
