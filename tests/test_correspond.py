@@ -182,8 +182,11 @@ def test_tracks_query_points_instances_and_late_appearances(tmp_path):
     e = engine_for(tmp_path, job, [big, small, entering])
     sampler = trackmod.QuerySampler(e, 300, np.random.default_rng(0))
     fr = frames(job)
-    for i, t in enumerate(fr):
-        sampler.observe(e.seen(t), fr[i - 1] if i else None)
+    previous = None
+    for t in fr:
+        seen = e.seen(t)
+        sampler.observe(seen, previous)
+        previous = seen
     qframe, centres, pts = sampler.draw()
     tr, vis = trackmod.track(e, fr, pts)
     inst = e.instance_of(pts.obj)

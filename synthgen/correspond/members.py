@@ -94,7 +94,7 @@ def _stream(engine: Engine, job: Job, gaps: list[int], writers: dict, sampler) -
             if idx < K:
                 continue
             occ = writers.get(f"occ_k{K}")
-            flow, vis = engine.flow(window[t - K], t, occlusion=occ is not None)
+            flow, vis = engine.flow(window[t - K], t, occlusion=occ is not None, target=seen)
             if f"flow_k{K}" in writers:
                 writers[f"flow_k{K}"].write(to_f16(flow))
             if occ is not None:
@@ -102,7 +102,7 @@ def _stream(engine: Engine, job: Job, gaps: list[int], writers: dict, sampler) -
         if "scene_flow" in writers and idx >= 1:
             writers["scene_flow"].write(to_f16(engine.scene_flow(window[t - 1], t)))
         if sampler is not None:
-            sampler.observe(seen, frames[idx - 1] if idx else None)
+            sampler.observe(seen, window.get(frames[idx - 1]) if idx else None)
         window.pop(t - keep, None)
     log.debug("%s: correspondences streamed over %d frames", job.clip_id, len(frames))
 

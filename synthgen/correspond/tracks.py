@@ -53,9 +53,10 @@ class QuerySampler:
     rng: np.random.Generator
     candidates: list[Candidates] = field(default_factory=list)
 
-    def observe(self, seen: Seen, previous: int | None) -> None:
+    def observe(self, seen: Seen, previous: Seen | None) -> None:
         """Frame ``seen.frame``'s candidates: every surface pixel on the first frame
-        (``previous`` None), else the appearing ones on the :data:`APPEAR_STRIDE` grid."""
+        (``previous`` None), else the appearing ones on the :data:`APPEAR_STRIDE` grid
+        (not visible in ``previous``, what the frame before sees)."""
         if previous is None:
             self.candidates.append(Candidates(seen.frame, seen.pix, seen.points, float(len(seen.pix))))
             return
@@ -63,7 +64,8 @@ class QuerySampler:
         on_grid = ((seen.pix % W) % APPEAR_STRIDE == 0) & ((seen.pix // W) % APPEAR_STRIDE == 0)
         idx = np.flatnonzero(on_grid)
         pts = seen.points.take(idx)
-        _, _, vis = self.engine.visible(pts, self.engine.at(pts, previous), previous)
+        _, _, vis = self.engine.visible(pts, self.engine.at(pts, previous.frame), previous.frame,
+                                        previous)
         new = idx[~vis]
         keep = new if len(new) <= self.n else np.sort(self.rng.choice(new, self.n, replace=False))
         self.candidates.append(Candidates(seen.frame, seen.pix[keep], seen.points.take(keep),

@@ -164,8 +164,11 @@ def _gap(job, engine, seen0, fd0, fd1, K, vertices, acc: _Acc) -> None:
 
 def _tracks(engine: Engine, frames: list[int], n: int):
     sampler = trackmod.QuerySampler(engine, n, track_rng(engine.job))
-    for i, t in enumerate(frames):
-        sampler.observe(engine.seen(t), frames[i - 1] if i else None)
+    previous = None
+    for t in frames:
+        seen = engine.seen(t)
+        sampler.observe(seen, previous)
+        previous = seen
     qframe, centres, pts = sampler.draw()
     tr, vis = trackmod.track(engine, frames, pts)
     return qframe, centres, engine.instance_of(pts.obj), tr, vis
