@@ -39,19 +39,24 @@ NEARER = 0.01
 
 @dataclass
 class Points:
-    """Surface points: ``obj`` int32, ``tri`` int64, ``bary`` float64 (n, 3), and ``point``
-    float64 (n, 3) their world positions at the frame they were found."""
+    """Surface points: ``obj`` int32, ``tri`` int64, ``point`` float64 (n, 3) their world
+    positions at the frame they were found; where they are at another frame follows from
+    ``bary`` float64 (n, 3), their triangle's corner weights (deforming objects), or
+    ``local`` float64 (n, 3), their object-space position (static and rigid objects)."""
 
     obj: np.ndarray
     tri: np.ndarray
     bary: np.ndarray
     point: np.ndarray
+    local: np.ndarray
+
+    FIELDS = ("obj", "tri", "bary", "point", "local")
 
     def __len__(self) -> int:
         return len(self.obj)
 
     def take(self, idx) -> "Points":
-        return Points(self.obj[idx], self.tri[idx], self.bary[idx], self.point[idx])
+        return Points(*(getattr(self, f)[idx] for f in self.FIELDS))
 
 
 @dataclass
@@ -59,7 +64,8 @@ class Seen:
     """What frame ``frame`` sees: ``pix`` int64 flat pixel indices (row-major) of the pixels
     that hit a surface, sorted by object, and ``points`` there (same order); every other
     pixel sees the world at infinity. ``depth`` float32 (H, W) planar metres (+inf there),
-    ``ids`` (H, W) instance ids (0 there), ``objs`` (H, W) int32 object index (-1 there)."""
+    ``ids`` (H, W) instance ids (0 there), ``objs`` (H, W) int32 object index (-1 there),
+    ``sky_dirs`` (m, 3) the world ray directions of the pixels at infinity (``sky``)."""
 
     frame: int
     pix: np.ndarray
@@ -67,6 +73,10 @@ class Seen:
     depth: np.ndarray
     ids: np.ndarray
     objs: np.ndarray
+    sky_dirs: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.sky = np.flatnonzero(np.isinf(self.depth.reshape(-1)))   # pixels at infinity
 
     @property
     def background(self) -> np.ndarray:
@@ -87,6 +97,7 @@ class Engine:
         self.cache_frames = cache_frames
         self._scenes: OrderedDict[int, FrameScene] = OrderedDict()
         self._rays: OrderedDict[int, tuple] = OrderedDict()
+        self._cam_dirs: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._inst = np.array([o.instance_id for o in geometry.objects] + [0], np.int32)  # [-1]: 0
         u = np.arange(self.W, dtype=np.float64) + 0.5
         v = np.arange(self.H, dtype=np.float64) + 0.5
@@ -102,23 +113,27 @@ class Engine:
         so that the ray parameter is planar depth (camera z = 1). The last few are cached."""
         got = self._rays.get(frame)
         if got is None:
-            c2w = self.job.c2w(frame)
-            R = c2w[:3, :3] @ np.linalg.inv(self.job.K(frame))
-            dirs = self.centres @ R[:, :2].T + R[:, 2]
-            got = (c2w[:3, 3].copy(), dirs)
+            c2w, K = self.job.c2w(frame), self.job.K(frame)
+            cam = self._cam_dirs.get(K.tobytes())
+            if cam is None:                       # camera-space rays: one per distinct K
+                inv = np.linalg.inv(K)
+                cam = self._cam_dirs[K.tobytes()] = self.centres @ inv[:, :2].T + inv[:, 2]
+                while len(self._cam_dirs) > 2:
+                    self._cam_dirs.popitem(last=False)
+            got = (c2w[:3, 3].copy(), cam @ c2w[:3, :3].T)
             self._rays[frame] = got
-            while len(self._rays) > 3:
+            while len(self._rays) > 2:
                 self._rays.popitem(last=False)
         return got
 
     def project(self, points: np.ndarray, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """World points (n, 3) -> pixels (n, 2) and planar depth (n,) at ``frame``."""
         c2w = self.job.c2w(frame)
-        cam = (points - c2w[:3, 3]) @ c2w[:3, :3]
-        z = cam[:, 2]
-        uvw = cam @ self.job.K(frame).T
+        P = self.job.K(frame) @ c2w[:3, :3].T          # world -> image, homogeneous
+        uvw = points @ P.T - P @ c2w[:3, 3]
+        z = uvw[:, 2]                                   # K's last row is (0, 0, 1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            uv = uvw[:, :2] / uvw[:, 2:3]
+            uv = uvw[:, :2] / z[:, None]
         return uv, z
 
     def in_frame(self, uv: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -144,15 +159,17 @@ class Engine:
         origin, dirs = self.rays(frame)
         cam = self.job.camera
         hits = self.scene(frame).first_hits(origin, dirs, t_min=cam.clip_start, t_max=cam.clip_end)
-        pts = Points(hits.obj, hits.tri, hits.bary, hits.point)
+        pts = Points(hits.obj, hits.tri, hits.bary, hits.point, hits.local)
         n = self.H * self.W
         depth = np.full(n, np.inf, np.float32)
         depth[hits.ray] = hits.t
         objs = np.full(n, -1, np.int32)
         objs[hits.ray] = hits.obj
         shape = (self.H, self.W)
-        return Seen(frame, hits.ray, pts, depth.reshape(shape), self._inst[objs].reshape(shape),
+        seen = Seen(frame, hits.ray, pts, depth.reshape(shape), self._inst[objs].reshape(shape),
                     objs.reshape(shape))
+        seen.sky_dirs = dirs[seen.sky]
+        return seen
 
     # ------------------------------------------------------------------ motion
     def move(self, pts: Points, frame_from: int, frame_to: int) -> np.ndarray:
@@ -160,29 +177,32 @@ class Engine:
         out = pts.point.copy()
         if frame_to == frame_from:
             return out
-        i0, i1 = self.geometry.index(frame_from), self.geometry.index(frame_to)
+        i1 = self.geometry.index(frame_to)
         for k, sel in groups(pts.obj):
             obj = self.geometry.objects[k]
             if obj.kind == "static":
                 continue
-            if obj.kind == "rigid":
-                M = obj.matrix_at(i1) @ np.linalg.inv(obj.matrix_at(i0))
-                out[sel] = pts.point[sel] @ M[:3, :3].T + M[:3, 3]
-                continue
-            w, f, b = obj.world(i1), obj.tris[pts.tri[sel]], pts.bary[sel]
-            out[sel] = b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
+            out[sel] = self._place(obj, pts.take(sel), i1)
         return out
+
+    @staticmethod
+    def _place(obj, pts: Points, i: int) -> np.ndarray:
+        """World positions at baked index ``i`` of points on one object."""
+        if obj.kind == "deforming":
+            w, f, b = obj.world(i), obj.tris[pts.tri], pts.bary
+            return b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
+        M = obj.matrix_at(i)
+        return pts.local @ M[:3, :3].T + M[:3, 3]
 
     def at(self, pts: Points, frame: int) -> np.ndarray:
         """World positions float64 (n, 3) at ``frame`` of surface points found at any frame:
-        the barycentric combination of their triangles' corners at ``frame`` (exact for
-        every kind of object: a rigid or static triangle's corners move with it)."""
+        the barycentric combination of their triangle's corners at ``frame`` (deforming
+        objects), their object-space position through the object's matrix at ``frame``
+        (static and rigid ones)."""
         out = np.empty((len(pts), 3))
         i = self.geometry.index(frame)
         for k, sel in groups(pts.obj):
-            obj = self.geometry.objects[k]
-            w, f, b = obj.world(i), obj.tris[pts.tri[sel]], pts.bary[sel]
-            out[sel] = b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
+            out[sel] = self._place(self.geometry.objects[k], pts.take(sel), i)
         return out
 
     def visible(self, pts: Points, moved: np.ndarray, frame: int, target: Seen | None = None
@@ -228,22 +248,30 @@ class Engine:
         W, H = self.W, self.H
         x, y = uv[:, 0] - 0.5, uv[:, 1] - 0.5
         x0, y0 = np.floor(x), np.floor(y)
-        inside = (x0 >= 0) & (x0 <= W - 2) & (y0 >= 0) & (y0 <= H - 2)
+        with np.errstate(invalid="ignore"):
+            inside = (x0 >= 0) & (x0 <= W - 2) & (y0 >= 0) & (y0 <= H - 2)
         i00 = np.where(inside, y0 * W + x0, 0).astype(np.int64)
-        taps = i00[:, None] + np.array([0, 1, W, W + 1])
-        D = target.depth.reshape(-1)[taps]
+        offsets = (0, 1, W, W + 1)
+        depth = target.depth.reshape(-1)
+        D = [depth.take(i00 + o) for o in offsets]
         if z is None:
-            far = np.isinf(D)
-            return inside & (far.all(1) | ~far.any(1)), inside & far.all(1)
-        same = (target.objs.reshape(-1)[taps] == obj[:, None]).all(1)
-        ax, ay = x - x0, y - y0
-        inv = 1.0 / D.astype(np.float64)
-        top = inv[:, 0] + (inv[:, 1] - inv[:, 0]) * ax
-        bot = inv[:, 2] + (inv[:, 3] - inv[:, 2]) * ax
+            far = [np.isinf(d) for d in D]
+            all_far = far[0] & far[1] & far[2] & far[3]
+            none_far = ~(far[0] | far[1] | far[2] | far[3])
+            return inside & (all_far | none_far), inside & all_far
+        objs = target.objs.reshape(-1)
+        same = inside.copy()
+        for o in offsets:
+            same &= objs.take(i00 + o) == obj
+        ax, ay = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
+        inv = [np.float32(1.0) / d for d in D]
+        top = inv[0] + (inv[1] - inv[0]) * ax
+        bot = inv[2] + (inv[3] - inv[2]) * ax
         with np.errstate(invalid="ignore"):
             near = same & (np.abs((top + (bot - top) * ay) * z - 1.0) <= SAME_DEPTH)
-            front = (D < (z * (1.0 - NEARER))[:, None]).all(1)
-        return inside & (near | front), inside & near
+            lim = (z * (1.0 - NEARER)).astype(np.float32)
+            front = inside & (D[0] < lim) & (D[1] < lim) & (D[2] < lim) & (D[3] < lim)
+        return near | front, near
 
     # ------------------------------------------------------------------ members
     def flow(self, seen: Seen, frame_to: int, *, occlusion: bool = True, target: Seen | None = None):
@@ -259,7 +287,7 @@ class Engine:
         vis = np.zeros(n, bool)
         if occlusion:
             uv, _, vis_pts = self.visible(seen.points, moved, frame_to, target)
-            vis[seen.background.reshape(-1)] = self._sky_vis(seen, flow, ahead, frame_to, target)
+            vis[seen.sky] = self._sky_vis(seen, flow, ahead, frame_to, target)
             vis[seen.pix] = vis_pts
         else:
             uv, _ = self.project(moved, frame_to)
@@ -267,12 +295,11 @@ class Engine:
         return flow.reshape(self.H, self.W, 2), vis.reshape(self.H, self.W)
 
     def _sky_vis(self, seen: Seen, flow: np.ndarray, ahead: np.ndarray, frame_to: int, target):
-        bg = seen.background.reshape(-1)
-        if not bg.any():
+        sky = seen.sky
+        if not len(sky):
             return np.zeros(0, bool)
-        _, dirs = self.rays(seen.frame)
-        uv = self.centres[bg] + flow[bg]
-        return self.sky_visible(dirs[bg], uv, ahead.reshape(-1)[bg], frame_to, target)
+        uv = self.centres[sky] + flow[sky]
+        return self.sky_visible(seen.sky_dirs, uv, ahead.reshape(-1)[sky], frame_to, target)
 
     def scene_flow(self, seen: Seen, frame_to: int) -> np.ndarray:
         """World displacement float32 (H, W, 3) metres of each pixel's point from

@@ -25,9 +25,11 @@ VISIBILITY_EPS = 1e-4
 @dataclass
 class Hits:
     """First hits of rays, **sorted by object**: ``ray`` int64 indices of the rays that hit,
-    ``obj`` int32 object index, ``tri`` int64 triangle index in that object, ``bary``
-    float64 (m, 3) barycentric weights of its corners, ``point`` float64 (m, 3) world
-    position, ``t`` float64 (m,) ray parameter."""
+    ``obj`` int32 object index, ``tri`` int64 triangle index in that object, ``point``
+    float64 (m, 3) world position, ``t`` float64 (m,) ray parameter, ``bary`` float64 (m, 3)
+    barycentric weights of the triangle's corners (deforming objects; NaN on the others) and
+    ``local`` float64 (m, 3) object-space position (static and rigid objects; NaN on
+    deforming ones)."""
 
     ray: np.ndarray
     obj: np.ndarray
@@ -35,6 +37,7 @@ class Hits:
     bary: np.ndarray
     point: np.ndarray
     t: np.ndarray
+    local: np.ndarray
 
 
 class FrameScene:
@@ -46,7 +49,7 @@ class FrameScene:
 
         self.geometry, self.i = geometry, i
         self.scene = rtcore_scene.EmbreeScene()
-        self.world = []
+        self.world, self._planes = [], {}
         for obj in geometry.objects:
             w = obj.world(i)
             self.world.append(w)
@@ -72,31 +75,52 @@ class FrameScene:
         ray = ray[order]
         obj = geom[ray].astype(np.int32)
         tri = res["primID"][ray].astype(np.int64)
+        o = np.asarray(origin, np.float64)
         d = dirs[ray]
-        bary, t = self._refine(np.asarray(origin, np.float64), d, obj, tri)
-        point = origin + t[:, None] * d
+        t, bary, local = np.empty(len(ray)), np.full((len(ray), 3), np.nan), np.full((len(ray), 3), np.nan)
+        for k, sel in groups(obj):
+            if self.geometry.objects[k].kind == "deforming":
+                bary[sel], t[sel] = self._refine(o, d[sel], k, tri[sel])
+            else:
+                t[sel] = self._plane_t(o, d[sel], k, tri[sel])
+        point = o + t[:, None] * d
+        for k, sel in groups(obj):
+            if self.geometry.objects[k].kind != "deforming":
+                M = self.geometry.objects[k].matrix_at(self.i)
+                local[sel] = (point[sel] - M[:3, 3]) @ np.linalg.inv(M[:3, :3]).T
         with np.errstate(invalid="ignore"):
             keep = (t > t_min) if t_max is None else (t > t_min) & (t <= t_max)
         if not keep.all():
-            ray, obj, tri, bary, point, t = ray[keep], obj[keep], tri[keep], bary[keep], point[keep], t[keep]
-        return Hits(ray, obj, tri, bary, point, t)
+            ray, obj, tri, bary, point, t, local = (a[keep] for a in (ray, obj, tri, bary, point, t, local))
+        return Hits(ray, obj, tri, bary, point, t, local)
 
     def any_hit(self, origin: np.ndarray, dirs: np.ndarray, t_min: float = 0.0) -> np.ndarray:
         """bool (n,): the ray ``origin + t dirs``, ``t > t_min``, meets a surface."""
         return self._run(origin, dirs, t_min)["geomID"] >= 0
 
-    def corners(self, obj: np.ndarray, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """World corners A, B, C float64 (m, 3) of triangles ``tri`` of objects ``obj``."""
-        A, B, C = (np.empty((len(obj), 3)) for _ in range(3))
-        for k, sel in groups(obj):
-            f = self.geometry.objects[k].tris[tri[sel]]
-            w = self.world[k]
-            A[sel], B[sel], C[sel] = w[f[:, 0]], w[f[:, 1]], w[f[:, 2]]
-        return A, B, C
+    def corners(self, k: int, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """World corners A, B, C float64 (m, 3) of triangles ``tri`` of object ``k``."""
+        w, f = self.world[k], self.geometry.objects[k].tris[tri]
+        return w[f[:, 0]], w[f[:, 1]], w[f[:, 2]]
 
-    def _refine(self, o, d, obj, tri) -> tuple[np.ndarray, np.ndarray]:
-        """Möller-Trumbore in float64 on the triangles Embree reported."""
-        A, B, C = self.corners(obj, tri)
+    def _plane_t(self, o, d, k: int, tri) -> np.ndarray:
+        """Ray parameter of the hit on the plane of each triangle, float64: the hit lies on
+        its ray exactly (Embree's float32 hit is only used to pick the triangle)."""
+        plane = self._planes.get(k)
+        if plane is None:                       # (F, 4): unit-free normal and offset, once
+            A, B, C = (self.world[k][self.geometry.objects[k].tris[:, j]] for j in range(3))
+            n = _cross(B - A, C - A)
+            plane = self._planes[k] = np.concatenate([n, _dot(n, A)[:, None]], axis=1)
+        p = plane[tri]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (p[:, 3] - p[:, :3] @ o) / _dot(p[:, :3], d)
+        t[~np.isfinite(t)] = np.nan            # degenerate triangle: dropped as a miss
+        return t
+
+    def _refine(self, o, d, k: int, tri) -> tuple[np.ndarray, np.ndarray]:
+        """Möller-Trumbore in float64 on the triangles Embree reported: barycentric weights
+        (m, 3) and ray parameters (m,)."""
+        A, B, C = self.corners(k, tri)
         e1, e2 = B - A, C - A
         p = _cross(d, e2)
         det = _dot(e1, p)
@@ -108,8 +132,7 @@ class FrameScene:
             v = _dot(d, q) * inv
             t = _dot(e2, q) * inv
         t[~np.isfinite(t)] = np.nan        # degenerate triangle: dropped as a miss
-        bary = np.stack([1.0 - u - v, u, v], axis=-1)
-        return bary, t
+        return np.stack([1.0 - u - v, u, v], axis=-1), t
 
     def visible(self, origin: np.ndarray, points: np.ndarray, obj: np.ndarray,
                 tri: np.ndarray) -> np.ndarray:

@@ -170,9 +170,9 @@ def track(engine: Engine, frames: list[int], pts: Points) -> tuple[np.ndarray, n
 
 
 def _empty() -> Points:
-    return Points(np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros((0, 3)))
+    return Points(np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros((0, 3)),
+                  np.zeros((0, 3)))
 
 
 def _concat(parts: list[Points]) -> Points:
-    return Points(*(np.concatenate([getattr(p, a) for p in parts])
-                    for a in ("obj", "tri", "bary", "point")))
+    return Points(*(np.concatenate([getattr(p, a) for p in parts]) for a in Points.FIELDS))
