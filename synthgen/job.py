@@ -41,7 +41,7 @@ MAX_FRAMES = 100_000
 MAX_FPS = 1000.0
 
 KINDS = CLIP_KINDS
-RENDER_MODES = ("flow", "full")
+RENDER_MODES = ("flow", "full", "geometry")
 QUALITIES = ("high", "low")
 DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
 #: ``environment.type``: the scene types, then the older spellings job files may still use.
@@ -73,7 +73,8 @@ class AssetRef:
 
 @dataclass
 class RenderSpec:
-    mode: str = "flow"              # flow: Vector/Depth/Index only; full: + RGB
+    mode: str = "flow"              # flow: Vector/Depth/Index only; full: + RGB; geometry:
+                                    # the flow layer ray cast from geometry.npz (no Cycles)
     quality: str = "low"            # RGB preset in full mode
     device: str = "cpu"
     samples_rgb: int = 16           # RGB samples (full mode)

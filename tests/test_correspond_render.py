@@ -144,3 +144,31 @@ def test_done_rule_needs_the_geometry_file(rendered, tmp_path):
     assert "geometry.npz is missing" in RenderDir(clip).frames_intact(job)
     worker.render_job(job, tmp_path)                          # frames kept, geometry written
     assert RenderDir(clip).is_done(job) and (clip / layout.GEOMETRY_FILE).is_file()
+
+
+@pytest.mark.parametrize("name", ["human", "roll-pan-hdri", "spin"])
+def test_geometry_mode_writes_the_flow_layer_cycles_writes(rendered, name, tmp_path):
+    """--mode geometry: no path tracing, yet the same Vector, Depth and Object Index as the
+    1-sample Cycles pass, and the clip passes verify."""
+    import json
+
+    flow_dir = rendered[name]
+    job = RenderDir(flow_dir).load().job
+    geo_dir = worker.render_job(worker.with_mode(job, "geometry"), tmp_path)
+    geo_job = RenderDir(geo_dir).load().job
+    assert geo_job.render.mode == "geometry"
+    info = json.loads((geo_dir / layout.RENDER_INFO_FILE).read_text())
+    assert info["engine"].startswith("geometry") and info["device"].startswith("none")
+    for frame in range(job.frame_start, job.frame_end + 1):
+        a = scenes.read_frame(geo_dir / layout.frame_name(frame))
+        b = scenes.read_frame(flow_dir / layout.frame_name(frame))
+        assert np.array_equal(a[layout.INDEX_CHANNEL], b[layout.INDEX_CHANNEL])
+        for ch in layout.VECTOR_CHANNELS:
+            assert np.abs(a[ch] - b[ch]).max() < 1e-3, ch
+        fin = b[layout.DEPTH_CHANNEL] < 1e9
+        assert np.array_equal(a[layout.DEPTH_CHANNEL] < 1e9, fin)
+        rel = np.abs(a[layout.DEPTH_CHANNEL][fin] / b[layout.DEPTH_CHANNEL][fin] - 1)
+        assert np.median(rel) < 1e-5 and rel.max() < 1e-3
+    report = verify_clip(geo_dir, gaps=(2,))
+    checks_of(report)
+    assert report.passed

@@ -77,7 +77,7 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
     wanted = _frame_range(job, frames, source)
     todo = [f for f in wanted if not _frame_ok(job, rdir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path)
-    need_geometry = "geometry" in job.outputs and not geometry_ok(job, rdir.path)
+    need_geometry = wants_geometry(job) and not geometry_ok(job, rdir.path)
     if todo or need_vertices or need_geometry:
         scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
@@ -89,6 +89,11 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
         device_name = job.render.device
     checked = set(wanted) - set(todo)
     _finish(job, rdir, device_name, known_good=checked | set(todo))
+
+
+def wants_geometry(job: Job) -> bool:
+    """The clip needs ``geometry.npz``: asked in its outputs, or rendered in geometry mode."""
+    return "geometry" in job.outputs or job.render.mode == "geometry"
 
 
 # --------------------------------------------------------------------------- folder
@@ -144,7 +149,10 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
     scene_mod.setup_render(job)
     if threads:
         scene.render.threads_mode, scene.render.threads = "FIXED", threads
-    device_name = setup_device(scene, device, source)
+    if job.render.mode == "geometry":         # no Cycles render: the engine writes the frames
+        device_name = "none (geometry mode: ray cast from geometry.npz)"
+    else:
+        device_name = setup_device(scene, device, source)
     scene_mod.use_flow_pass(job)
     log.info("%s: scene built, device %s", job.clip_id, device_name)
     return scene, built, device_name
@@ -153,10 +161,11 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
 def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int,
                    progress: Progress | None) -> None:
     done = total - len(todo)
+    engine = _geometry_engine(job, rdir.path) if job.render.mode == "geometry" and todo else None
     for frame in todo:
         t0 = time.perf_counter()
         try:
-            render_frame(job, scene, rdir.path, frame)
+            render_frame(job, scene, rdir.path, frame, engine)
             rdir.record_time(frame, time.perf_counter() - t0)
         except OSError as exc:
             raise RenderError(f"cannot write frame {frame} into {rdir.path} "
@@ -167,14 +176,19 @@ def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int
             progress(frame, done, total)
 
 
-def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
-    """Render one frame (both passes in full mode) to a temp name, check it, rename it."""
+def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Path:
+    """Render one frame (both passes in full mode; in geometry mode the flow layer ray cast
+    by ``engine``) to a temp name, check it, rename it."""
     final = clip_dir / layout.frame_name(frame)
     tmp = _temp(final)
-    scene.frame_set(frame)
-    if job.render.mode == "full":     # flow mode keeps the flow settings (persistent data)
-        scene_mod.use_flow_pass(job)
-    _render_still(scene, tmp)
+    if engine is not None:
+        from ..correspond.frames import write_geometry_frame
+        write_geometry_frame(engine, frame, tmp)
+    else:
+        scene.frame_set(frame)
+        if job.render.mode == "full":     # flow mode keeps the flow settings (persistent data)
+            scene_mod.use_flow_pass(job)
+        _render_still(scene, tmp)
     if job.render.mode == "full":
         rgb_tmp, merged = _temp(final, ".rgb"), _temp(final, ".merged")
         scene_mod.use_rgb_pass(job)
@@ -190,6 +204,21 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
                           f"Blender wrote an incomplete frame {frame} ({problem})")
     os.replace(tmp, final)
     return final
+
+
+def _geometry_engine(job: Job, clip_dir: Path):
+    """The correspondence engine on the clip's geometry.npz (geometry mode). It needs
+    embreex and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
+    try:
+        from ..correspond.engine import Engine
+        from ..correspond.geometry import load_geometry
+        import embreex  # noqa: F401
+        import OpenEXR  # noqa: F401
+    except ImportError as exc:
+        raise RenderError(f"geometry mode needs {exc.name} in this Python (stock Blender lacks "
+                          "it): render with `synthgen render --mode geometry` from an environment "
+                          "where synthgen is installed") from None
+    return Engine(job, load_geometry(clip_dir, job), cache_frames=2)
 
 
 def _space_reason(job: Job, folder: Path) -> str | None:
@@ -253,7 +282,7 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         return
     if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path):
         return
-    if "geometry" in job.outputs and not geometry_ok(job, rdir.path):
+    if wants_geometry(job) and not geometry_ok(job, rdir.path):
         return
     full = job.render.mode == "full"
     rdir.finish(job, {
@@ -262,6 +291,7 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "device": device_name,
         "cpu_threads": bpy.context.scene.render.threads,   # of the run that finished the clip
         "mode": job.render.mode,
+        "engine": "geometry ray cast (no path tracing)" if job.render.mode == "geometry" else "cycles",
         "width": job.width,
         "height": job.height,
         "frames": [job.frame_start, job.frame_end],

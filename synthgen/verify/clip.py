@@ -243,7 +243,8 @@ def _note(name: str, job: Job, vertices) -> str:
 def _photometric_result(job: Job, photo: np.ndarray) -> CheckResult:
     warp, ident, n = photo
     if job.render.mode != "full":
-        return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio", note="flow mode: no RGB")
+        return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
+                                    note=f"{job.render.mode} mode: no RGB")
     if qa.photometric_ratio(photo) is None:
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
                                     note=f"{int(n)} textured moving pixels: too few to judge")
