@@ -9,7 +9,9 @@
    2,048 tracks (``synthgen.correspond.members.write_members``), and prints its seconds per
    frame (total / T) and the breakdown: primary rays, each gap, tracks. Goal: <= 0.5x the
    Cycles frame.
-3. Peak RSS of the same engine run on a ``--rss-frames`` (121) frame clip at 1280x704, in a
+3. Renders the same clip with ``--mode geometry`` (the flow layer ray cast from geometry.npz,
+   no path tracing) and prints its seconds per frame next to flow mode's.
+4. Peak RSS of the same engine run on a ``--rss-frames`` (121) frame clip at 1280x704, in a
    fresh process (only frame 1 is rendered: the engine reads geometry.npz and the job, never
    the frames). Goal: <= 2 GB.
 
@@ -117,6 +119,12 @@ def main(argv=None) -> None:
     print(f"  per frame: primary rays {eng['seen'] / T * 1000:.0f} ms, gaps (flow+occ) "
           f"{eng['gaps'] / T * 1000:.0f} ms, tracks {eng['tracks'] / T * 1000:.0f} ms, rest "
           f"{(eng['total_s'] - eng['seen'] - eng['gaps'] - eng['tracks']) / T * 1000:.0f} ms")
+    geo = measure(dataclasses.replace(job, clip_id="corr-geometry",
+                                      render=dataclasses.replace(job.render, mode="geometry")), root)
+    print(f"--mode geometry 832x480: {geo['median_s'] * 1000:.0f} ms/frame vs flow mode "
+          f"{cyc['median_s'] * 1000:.0f} ms/frame: {cyc['median_s'] / geo['median_s']:.2f}x faster; "
+          f"CPU incl. start-up {geo['cpu_s'] / geo['frames']:.3f} vs {cyc['cpu_s'] / cyc['frames']:.3f} "
+          "CPU-s/frame")
     if not args.skip_rss:
         r = rss(root, args.rss_frames)
         print(f"engine on {args.rss_frames} frames at 1280x704: peak RSS {r['rss_mb']:.0f} MB "

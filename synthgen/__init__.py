@@ -1,6 +1,6 @@
 """synthgen: Blender as a factory of synthetic motion data for video diffusion models.
 
-Three stages joined by files (see DESIGN.md): ``plan`` (pure Python) writes one baked job
+Three stages joined by files (README.md; conventions in docs/CONVENTIONS.md): ``plan`` (pure Python) writes one baked job
 per clip, ``render`` (the only stage importing bpy) writes multilayer EXRs, ``export``
 packs WebDataset shards. This module stays import-light because it is also imported by
 the worker inside a stock Blender's bundled Python (bpy, mathutils, numpy and nothing else).

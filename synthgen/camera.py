@@ -1,4 +1,4 @@
-"""Camera conventions shared by every stage (DESIGN.md §3). numpy only: runs in Blender too.
+"""Camera conventions shared by every stage (docs/CONVENTIONS.md §2). numpy only: runs in Blender too.
 
 * Poses in files are camera-to-world 4x4 in **OpenCV camera axes** (x right, y down,
   z forward); Blender cameras look down -z with y up: ``c2w_cv = c2w_blender @ diag(1,-1,-1,1)``.

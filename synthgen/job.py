@@ -9,7 +9,7 @@ frame numbers). Every per-frame array in a job covers those frames **plus one bo
 frame before and after** (``frame_start - 1 .. frame_end + 1``), so index ``i`` of a
 per-frame array is Blender frame ``frame_start - 1 + i`` and its length is
 ``n_frames + 2``. The boundary frames make the first backward and the last forward flow
-real (DESIGN.md §3).
+real (docs/CONVENTIONS.md §3).
 
 Units: metres, degrees where a field name says ``_deg``, seconds where it says ``_s``,
 Kelvin for colour temperatures, Watts for light power. Poses are camera-to-world 4x4 in
@@ -31,7 +31,8 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
-from .vocabulary import CLIP_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, canonical_scene_type
+from .vocabulary import (CLIP_KINDS, EXPORT_MEMBERS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES,
+                         canonical_scene_type, is_correspondence_member)
 
 SCHEMA_VERSION = 1
 
@@ -52,8 +53,11 @@ FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
-OUTPUTS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
-           "rgb", "txt", "json", "vertices", "geometry")
+#: What a clip produces: dataset members, ``vertices`` (the worker writes vertices.npz) and
+#: ``geometry`` (geometry.npz, which the correspondence members need); correspondence members
+#: (``flow_k<K>``, ``occ_k<K>``, ``tracks``, ``track_vis``, ``scene_flow``) are outputs too
+#: (:func:`synthgen.vocabulary.is_correspondence_member`) and imply ``geometry``.
+OUTPUTS = EXPORT_MEMBERS + ("vertices", "geometry")
 
 
 # --------------------------------------------------------------------------- specs
@@ -228,6 +232,8 @@ class Job:
     subjects: list[SubjectSpec] = field(default_factory=list)
     props: list[PropSpec] = field(default_factory=list)
     caption: CaptionSpec = field(default_factory=CaptionSpec)
+    #: What the clip produces: the dataset members ``synthgen export`` writes unless
+    #: ``--members`` says otherwise, and ``"vertices"`` (the worker writes vertices.npz).
     outputs: list[str] = field(default_factory=lambda: ["flow", "valid", "flow_hsv", "plucker",
                                                          "txt", "json"])
     plan: PlanInfo = field(default_factory=PlanInfo)
@@ -257,6 +263,12 @@ class Job:
 
     def K(self, frame: int) -> np.ndarray:
         return np.asarray(self.camera.K[self.index_of(frame)], dtype=np.float64)
+
+    def wants_geometry(self) -> bool:
+        """The worker writes ``geometry.npz``: ``geometry`` or a correspondence member is in
+        the outputs, or the clip renders in geometry mode."""
+        return (self.render.mode == "geometry" or "geometry" in self.outputs
+                or any(is_correspondence_member(o) for o in self.outputs))
 
     def instances(self) -> dict[int, str]:
         """Instance id -> name (0 is the background/environment)."""
@@ -430,6 +442,23 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         if value not in allowed:
             bad(path, f"{value!r} is not one of {', '.join(allowed)}")
 
+    _validate_header(job, bad, choice)
+    _validate_render(job, bad, choice)
+    for i, out in enumerate(job.outputs):
+        if not is_correspondence_member(out):
+            choice(f"outputs[{i}]", out, OUTPUTS + ("flow_k<K>", "occ_k<K>", "tracks", "track_vis",
+                                                    "scene_flow"))
+    _validate_environment(job.environment, bad, choice)
+    _validate_lights(job, bad, choice)
+    ids: dict[int, str] = {}
+    _validate_subjects(job, ids, bad, choice)
+    _validate_props(job, ids, bad)
+    _validate_camera(job, bad, choice)
+    choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
+    return problems
+
+
+def _validate_header(job: Job, bad, choice) -> None:
     if job.schema_version != SCHEMA_VERSION:
         bad("schema_version", f"is {job.schema_version}, this synthgen reads {SCHEMA_VERSION}")
     if not job.clip_id or any(c in job.clip_id for c in "./\\ ") or job.clip_id.startswith("-"):
@@ -444,6 +473,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         bad("frame_end", f"{job.frame_end} is before frame_start {job.frame_start}")
     elif job.n_frames > MAX_FRAMES:
         bad("frame_end", f"{job.n_frames} frames is more than {MAX_FRAMES}")
+
+
+def _validate_render(job: Job, bad, choice) -> None:
     choice("render.mode", job.render.mode, RENDER_MODES)
     choice("render.quality", job.render.quality, QUALITIES)
     choice("render.device", job.render.device, DEVICES)
@@ -451,9 +483,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         bad("render.samples_flow", "flow, depth and ids must come from a 1-sample pass")
     if job.render.samples_rgb < 1:
         bad("render.samples_rgb", "must be at least 1")
-    for i, out in enumerate(job.outputs):
-        choice(f"outputs[{i}]", out, OUTPUTS)
-    _validate_environment(job.environment, bad, choice)
+
+
+def _validate_lights(job: Job, bad, choice) -> None:
     for i, light in enumerate(job.lights):
         choice(f"lights[{i}].kind", light.kind, LIGHT_KINDS)
         _vec(f"lights[{i}].position", light.position, 3, bad)
@@ -461,7 +493,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
             bad(f"lights[{i}].color_temperature_k", f"{light.color_temperature_k} K is outside 800..40000 K")
         if light.intensity_w < 0:
             bad(f"lights[{i}].intensity_w", "must not be negative")
-    ids: dict[int, str] = {}
+
+
+def _validate_subjects(job: Job, ids: dict, bad, choice) -> None:
     for i, subj in enumerate(job.subjects):
         p = f"subjects[{i}]"
         _instance_id(p, subj.instance_id, ids, bad)
@@ -473,6 +507,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         _vec(f"{p}.location", subj.location, 3, bad)
         if not subj.playback_speed > 0:
             bad(f"{p}.playback_speed", "must be positive")
+
+
+def _validate_props(job: Job, ids: dict, bad) -> None:
     for i, prop in enumerate(job.props):
         p = f"props[{i}]"
         _instance_id(p, prop.instance_id, ids, bad)
@@ -485,9 +522,6 @@ def _validate(job: Job) -> list[tuple[str, str]]:
         for k, q in enumerate(prop.rotation_quat):
             if len(q) == 4 and abs(math.sqrt(sum(c * c for c in q)) - 1.0) > 1e-6:
                 bad(f"{p}.rotation_quat[{k}]", "is not a unit quaternion")
-    _validate_camera(job, bad, choice)
-    choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
-    return problems
 
 
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:

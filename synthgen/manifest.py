@@ -12,7 +12,10 @@ Locations:
   and checked), resolved to an absolute path in :meth:`AssetSet.ref`;
 * ``blender-datafiles:<path>``: a file shipped with Blender (checked against ``sha256``
   when the PyPI ``bpy`` package is installed; never imports bpy);
-* ``procedural:<generator>[/<variant>]``: built by the worker.
+* ``procedural:<generator>[/<variant>]``: built by the worker;
+* ``people:person/<id>``, ``people:motion/<clip>``: a person or a captured clip of the
+  people pack (``synthgen/data/people``; ``sha256``, when given, is that of the pack file
+  and is checked, as is the pack itself).
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 FORMAT = "synthgen-assets/1"
 DATAFILES_PREFIX = "blender-datafiles:"
 PROCEDURAL_PREFIX = "procedural:"
+PEOPLE_PREFIX = "people:"
+_PEOPLE_RE = re.compile(r"^people:(person|motion)/[A-Za-z0-9_.-]+$")
 PROP_GENERATORS = ("cube", "sphere", "cylinder", "torus", "cone")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _PROC_RE = re.compile(r"^procedural:[a-z][a-z0-9_]*(/[A-Za-z0-9_.-]+)*$")
@@ -83,7 +88,7 @@ class Asset:
 
     @property
     def is_file(self) -> bool:
-        return not (self.location.startswith(DATAFILES_PREFIX) or self.location.startswith(PROCEDURAL_PREFIX))
+        return not self.location.startswith((DATAFILES_PREFIX, PROCEDURAL_PREFIX, PEOPLE_PREFIX))
 
     def resolved_location(self) -> str:
         """Absolute path for file locations; built-in references unchanged."""
@@ -246,6 +251,9 @@ def _check_location(asset: Asset, fail: Callable[[str, str], ManifestError], ver
         if asset.kind == "prop" and loc[len(PROCEDURAL_PREFIX):].split("/")[0] not in PROP_GENERATORS:
             raise fail("location", f"{loc!r}: prop generators are {', '.join(PROP_GENERATORS)}")
         return
+    if loc.startswith(PEOPLE_PREFIX):
+        _check_people(asset, fail, verify)
+        return
     if loc.startswith(DATAFILES_PREFIX):
         rel = loc[len(DATAFILES_PREFIX):]
         if not rel or rel.startswith("/") or ".." in Path(rel).parts:
@@ -267,6 +275,29 @@ def _check_location(asset: Asset, fail: Callable[[str, str], ManifestError], ver
         raise fail("sha256", "required for file locations")
     if verify:
         _verify_file(target, sha, fail)
+
+
+def _check_people(asset: Asset, fail, verify: bool) -> None:
+    """A people-pack location: its form, its kind, and (``verify``) that the pack holds it
+    and its file matches ``sha256`` (a broken pack raises PackError: file and fix)."""
+    loc, sha = asset.location, asset.data.get("sha256")
+    m = _PEOPLE_RE.match(loc)
+    if not m:
+        raise fail("location", f"{loc!r} is not people:person/<id> or people:motion/<clip>")
+    want = {"character": "person", "action": "motion"}.get(asset.kind)
+    if m.group(1) != want:
+        raise fail("location", f"{loc!r}: a {asset.kind} entry cannot use a people {m.group(1)}")
+    if not verify:
+        return
+    from .characters.people.pack import load
+    pack = load()
+    name = loc.split("/", 1)[1]
+    table, npz = (pack.meta["people"], "bodies.npz") if want == "person" else (pack.meta["clips"], "motions.npz")
+    if name not in table:
+        raise fail("location", f"the people pack has no {want} {name!r}")
+    if sha is not None and sha != pack.meta["files"][npz]:
+        raise fail("sha256", f"does not match the people pack's {npz} (regenerate the manifest: "
+                             f"python -m synthgen.characters.people.manifest assets_manifest/people.json)")
 
 
 def _verify_file(path: Path, sha: str, fail) -> None:

@@ -312,7 +312,7 @@ def clip_files(job: Job) -> list[str]:
     names = []
     if "vertices" in job.outputs and job.subjects:
         names.append(layout.VERTICES_FILE)
-    if "geometry" in job.outputs or job.render.mode == "geometry":
+    if job.wants_geometry():
         names.append(layout.GEOMETRY_FILE)
     return names
 

@@ -12,6 +12,8 @@ from (a missing module, or a module whose entry has another name, fails at impor
   ``spin`` are words of both vocabularies with different meanings: a human-shot truck
   slides the camera a metre or two while it keeps framing the performer, a path-family truck
   is a fast pass sideways past the scene; each has its own module;
+* :data:`EXPORT_MEMBERS`: members of a dataset sample, one registry entry each in
+  ``synthgen/export/members.py``;
 * :data:`SCENE_TYPES`: environments, one module each in ``synthgen/planner/worlds/`` (the
   planner half) and one builder each in ``synthgen/blender/environment.py`` (the Blender
   half), keyed by these names. :data:`SCENE_TYPE_ALIASES` maps the older spellings
@@ -22,6 +24,8 @@ Adding a word here without adding its module fails at import (the reverse fails
 ``tests/test_registry.py``).
 """
 from __future__ import annotations
+
+import re
 
 #: kinds of clip, one module each in ``synthgen/planner/clips/`` (a group kind will come).
 CLIP_KINDS = ("human", "camera")
@@ -37,6 +41,22 @@ MOVEMENT_TYPES = HUMAN_MOVEMENTS + tuple(f for f in PATH_FAMILIES if f not in HU
 #: empty: a plain background colour, lit by lights or by an HDRI it does not show.
 SCENE_TYPES = ("hdri", "room", "empty")
 SCENE_TYPE_ALIASES = {"env": "hdri", "basic": "room"}
+
+
+#: members of a dataset sample, one registry entry each in ``synthgen/export/members.py``.
+EXPORT_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
+                  "rgb", "txt", "json")
+
+
+#: correspondence members (``synthgen/correspond``): these three, and ``flow_k<K>`` /
+#: ``occ_k<K>`` for any frame gap K >= 1 (a pattern, so not registry entries).
+CORRESPONDENCE_MEMBERS = ("tracks", "track_vis", "scene_flow")
+GAP_MEMBER = re.compile(r"^(flow|occ)_k([1-9][0-9]{0,5})$")
+
+
+def is_correspondence_member(name: str) -> bool:
+    """``flow_k<K>``, ``occ_k<K>`` (K >= 1), ``tracks``, ``track_vis`` or ``scene_flow``."""
+    return bool(GAP_MEMBER.match(name)) or name in CORRESPONDENCE_MEMBERS
 
 
 def canonical_scene_type(name: str) -> str:

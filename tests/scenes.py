@@ -5,7 +5,7 @@ frames ``1..n_frames`` at a tiny resolution. The analytic answer is stored in
 ``job.plan.params`` (plain JSON) and documented per builder:
 
 * ``expected_flow_px``: ``[du, dv]`` forward flow (pixels, u right, v down) of the moving
-  surface, exact for every pixel fully inside it (DESIGN.md §3);
+  surface, exact for every pixel fully inside it (docs/CONVENTIONS.md §4);
 * ``expected_depth_m``: planar depth of that surface;
 * ``moving_id``: its instance id.
 
@@ -210,7 +210,7 @@ def read_frame(path) -> dict:
 
 
 def forward_flow(channels: dict) -> np.ndarray:
-    """(H, W, 2) forward flow (u, v) px from a frame's channels: (-Z, +W) (DESIGN.md §3)."""
+    """(H, W, 2) forward flow (u, v) px from a frame's channels: (-Z, +W) (docs/CONVENTIONS.md §4)."""
     return np.stack([-channels["flow.Vector.Z"], channels["flow.Vector.W"]], -1)
 
 
@@ -221,7 +221,7 @@ def backward_flow(channels: dict) -> np.ndarray:
 
 def background_flow(job: Job, frame: int) -> np.ndarray:
     """Forward flow (H, W, 2) float64 of points at infinity from ``frame`` to ``frame + 1``:
-    ``x' ~ K(t+1) R_w2c(t+1) R_c2w(t) K(t)^-1 x`` (DESIGN.md §3)."""
+    ``x' ~ K(t+1) R_w2c(t+1) R_c2w(t) K(t)^-1 x`` (docs/CONVENTIONS.md §4)."""
     K0, K1 = job.K(frame), job.K(frame + 1)
     R0, R1 = job.c2w(frame)[:3, :3], job.c2w(frame + 1)[:3, :3]
     H = K1 @ R1.T @ R0 @ np.linalg.inv(K0)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synthgen.blender.asset_stats import move_names_from_filename, slug
+from synthgen.characters.stats import move_names_from_filename, slug
 from synthgen.fsutil import sha256_file
 from synthgen.manifest import load_manifest
 

@@ -1,4 +1,4 @@
-"""Camera conventions (DESIGN §3): OpenCV axes, Blender sensor fit and shift, pixel centres at +0.5."""
+"""Camera conventions (docs/CONVENTIONS.md §2): OpenCV axes, Blender sensor fit and shift, pixel centres at +0.5."""
 from __future__ import annotations
 
 import numpy as np

@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 
 import scenes
-from synthgen.blender import asset_stats, characters, humanoid, motions
-from synthgen.blender import retarget as rt
+from synthgen.blender import asset_stats, characters, humanoid
+from synthgen.characters import actions as motions
+from synthgen.characters import mannequin, stats
+from synthgen.characters import retarget as rtg
+from synthgen.characters.model import Motion
+from synthgen.characters import skeleton as sk
 from synthgen.job import AssetRef, Job, PlanInfo, RenderSpec, SubjectSpec
 from synthgen.job import EnvironmentSpec, LightSpec
 
@@ -49,13 +53,13 @@ def human_job(subjects, *, n_frames: int = 3, width: int = 64, height: int = 48,
 
 # --------------------------------------------------------------------------- content
 def test_library_sizes_and_captions():
-    assert len(humanoid.VARIANTS) >= 6
+    assert len(mannequin.VARIANTS) >= 6
     assert len(motions.ACTIONS) >= 12
-    phrases = [v.appearance for v in humanoid.VARIANTS.values()]
+    phrases = [v.appearance for v in mannequin.VARIANTS.values()]
     assert len(set(phrases)) == len(phrases) and all(p.startswith("a") for p in phrases)
-    heights = [v.height_m for v in humanoid.VARIANTS.values()]
+    heights = [v.height_m for v in mannequin.VARIANTS.values()]
     assert max(heights) - min(heights) > 0.25
-    skins = np.array([v.skin for v in humanoid.VARIANTS.values()])
+    skins = np.array([v.skin for v in mannequin.VARIANTS.values()])
     assert skins.sum(axis=1).max() / skins.sum(axis=1).min() > 5        # dark to pale
     for a in motions.ACTIONS.values():
         assert a.move_names and a.sentence and a.duration_s > 0.9
@@ -63,13 +67,13 @@ def test_library_sizes_and_captions():
 
 def test_rig_conventions_and_names():
     """Mixamo names; facing −Y (toes ahead of ankles), left = +X, feet at z = 0, 1.75 m."""
-    s = humanoid.reference_skeleton()
+    s = mannequin.reference_skeleton()
     assert not s.missing()
     assert all(n.startswith("mixamorig:") for n in s.names)
     assert s.rest_head[s.i("LeftToeBase"), 1] < s.rest_head[s.i("LeftFoot"), 1] - 0.05
     assert s.rest_head[s.i("LeftArm"), 0] > 0.1 and s.rest_head[s.i("RightArm"), 0] < -0.1
-    assert s.height == pytest.approx(humanoid.REFERENCE_HEIGHT_M, abs=1e-9)
-    assert min(z for _, p in rt.sole_points(s) for z in [p[2]]) == 0.0
+    assert s.height == pytest.approx(mannequin.REFERENCE_HEIGHT_M, abs=1e-9)
+    assert min(z for _, p in rtg.sole_points(s) for z in [p[2]]) == 0.0
     # the bone Y axis is the bone direction; Z points forward (−Y) for vertical bones
     spine = s.i("Spine")
     assert np.allclose(s.rest_rot[spine][:, 1], [0, 0, 1]) and np.allclose(s.rest_rot[spine][:, 2], [0, -1, 0])
@@ -93,18 +97,18 @@ def test_mesh_is_one_smooth_skinned_body():
     assert {"mixamorig:Hips", "mixamorig:LeftForeArm", "mixamorig:RightFoot"} <= groups
     co = np.array([v.co for v in me.vertices])
     assert abs(co[:, 2].min()) < 0.005                       # soles on the floor
-    assert co[:, 2].max() == pytest.approx(humanoid.VARIANTS["stocky-green-shirt"].height_m, abs=0.06)
+    assert co[:, 2].max() == pytest.approx(mannequin.VARIANTS["stocky-green-shirt"].height_m, abs=0.06)
 
 
 # --------------------------------------------------------------------------- motion conventions
-def _frame_at(pose: rt.WorldPose, t: float) -> int:
+def _frame_at(pose: sk.WorldPose, t: float) -> int:
     return int(round(t * motions.FPS))
 
 
 def test_motion_directions():
     """Signs that a flipped axis would break: sprint goes −Y, backflip turns backwards
     (head passes behind, +Y, then below the hips), spin-jump turns counter-clockwise (+Z)."""
-    s = humanoid.reference_skeleton()
+    s = mannequin.reference_skeleton()
     sprint = motions.sample("sprint", s)
     assert sprint.head[-1, 0, 1] < -5.0 and abs(sprint.head[-1, 0, 0]) < 1e-6
     flip = motions.sample("backflip", s)
@@ -121,10 +125,10 @@ def test_motion_directions():
 
 
 def test_stance_feet_do_not_slide_and_limbs_clear_torso():
-    s = humanoid.reference_skeleton()
+    s = mannequin.reference_skeleton()
     for name in motions.ACTIONS:
         pose = motions.sample(name, s)
-        z = rt.lowest_sole(s, pose)
+        z = rtg.lowest_sole(s, pose)
         assert z.min() > -0.01, name                   # soles never sink > 1 cm
         for side in ("Left", "Right"):
             toe = pose.head[:, s.i(side + "ToeBase")]
@@ -148,7 +152,7 @@ def test_stance_feet_do_not_slide_and_limbs_clear_torso():
 
 
 def test_dynamic_scores_rank_moves():
-    doc = json.loads(open(f"{ROOT}/assets_manifest/procedural_humans.json").read())
+    doc = json.loads(open(f"{ROOT}/assets_manifest/procedural/procedural_humans.json").read())
     score = {a["id"]: a["dynamic_score"] for a in doc["assets"] if a["kind"] == "action"}
     assert min(score.values()) >= 0 and max(score.values()) <= 1
     assert score["proc-backflip"] > score["proc-punch-combo"]
@@ -156,12 +160,12 @@ def test_dynamic_scores_rank_moves():
 
 
 def test_procedural_manifest_is_up_to_date():
-    """assets_manifest/procedural_humans.json is exactly what the code generates."""
+    """assets_manifest/procedural/procedural_humans.json is exactly what the code generates."""
     reset()
     doc = asset_stats.procedural_manifest()
-    on_disk = json.loads(open(f"{ROOT}/assets_manifest/procedural_humans.json").read())
+    on_disk = json.loads(open(f"{ROOT}/assets_manifest/procedural/procedural_humans.json").read())
     assert doc == on_disk, ("regenerate with: python -m synthgen.blender.asset_stats "
-                            "assets_manifest/procedural_humans.json")
+                            "assets_manifest/procedural/procedural_humans.json")
 
 
 # --------------------------------------------------------------------------- build_subject
@@ -170,13 +174,13 @@ def _lbs_expected(variant: str, action: str, times) -> np.ndarray:
     reset()
     arm, mesh = humanoid.build(variant, "ref")
     co = np.array([v.co for v in mesh.data.vertices])
-    skel = humanoid.skeleton(variant)
-    ref = humanoid.reference_skeleton()
-    mo = characters.Motion(ref, motions.sample(action, ref), motions.FPS,
+    skel = mannequin.skeleton(variant)
+    ref = mannequin.reference_skeleton()
+    mo = Motion(ref, motions.sample(action, ref), motions.FPS,
                            motions.ACTIONS[action].loopable)
-    pose, _ = characters.retarget_motion(mo, skel)
-    pose = rt.interpolate_rigid(skel, pose, motions.FPS, np.asarray(times), loop=mo.loopable)
-    return asset_stats.lbs(co, humanoid.segment_weights(co, skel), skel, pose)
+    pose, _ = rtg.retarget_motion(mo, skel)
+    pose = sk.interpolate_rigid(skel, pose, motions.FPS, np.asarray(times), loop=mo.loopable)
+    return stats.lbs(co, mannequin.segment_weights(co, skel), skel, pose)
 
 
 def test_build_subject_bakes_exact_pose_and_placement():
@@ -190,7 +194,7 @@ def test_build_subject_bakes_exact_pose_and_placement():
     job = human_job([spec])
     h = characters.build_subject(spec, job)
     assert all(m.pass_index == 7 for m in h.meshes)
-    s = 1.5 / humanoid.skeleton("tall-red-hoodie").height
+    s = 1.5 / mannequin.skeleton("tall-red-hoodie").height
     rz = np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1.0]])
     for k, f in enumerate(job.baked_frames()):
         got = h.evaluated_vertices(f)
@@ -202,13 +206,13 @@ def test_build_subject_bakes_exact_pose_and_placement():
 
 def test_fractional_source_times_interpolate():
     """Source time 6.5/fps puts the hips halfway between source frames 6 and 7 (no snapping)."""
-    s = humanoid.reference_skeleton()
+    s = mannequin.reference_skeleton()
     pose = motions.sample("backflip", s)
-    mid = rt.interpolate(pose, motions.FPS, np.array([6.5 / motions.FPS, 20.25 / motions.FPS]))
+    mid = sk.interpolate(pose, motions.FPS, np.array([6.5 / motions.FPS, 20.25 / motions.FPS]))
     assert np.allclose(mid.head[0, 0], 0.5 * (pose.head[6, 0] + pose.head[7, 0]))
     assert np.allclose(mid.head[1, 0], 0.75 * pose.head[20, 0] + 0.25 * pose.head[21, 0])
-    a = rt.direction_error_deg(s, rt.WorldPose(pose.rot[20:21], pose.head[20:21]), s, rt.WorldPose(mid.rot[1:], mid.head[1:]))
-    b = rt.direction_error_deg(s, rt.WorldPose(pose.rot[21:22], pose.head[21:22]), s, rt.WorldPose(mid.rot[1:], mid.head[1:]))
+    a = rtg.direction_error_deg(s, sk.WorldPose(pose.rot[20:21], pose.head[20:21]), s, sk.WorldPose(mid.rot[1:], mid.head[1:]))
+    b = rtg.direction_error_deg(s, sk.WorldPose(pose.rot[21:22], pose.head[21:22]), s, sk.WorldPose(mid.rot[1:], mid.head[1:]))
     assert (a <= b + 1e-9).all() and a.max() > 0.1           # nearer frame 20, yet not equal
 
 
@@ -225,8 +229,8 @@ def test_in_place_removes_root_travel():
     spec = subject("procedural:humanoid/slim-yellow-tracksuit", "procedural:action/sprint", times)
     h = characters.build_subject(spec, job := human_job([spec]))
     centres = np.array([h.evaluated_vertices(f).mean(axis=0) for f in job.baked_frames()])
-    assert centres[-1, 1] - centres[0, 1] == pytest.approx(-5.0 * 1.5 * humanoid.skeleton(
-        "slim-yellow-tracksuit").hip_height / humanoid.reference_skeleton().hip_height, abs=0.3)
+    assert centres[-1, 1] - centres[0, 1] == pytest.approx(-5.0 * 1.5 * mannequin.skeleton(
+        "slim-yellow-tracksuit").hip_height / mannequin.reference_skeleton().hip_height, abs=0.3)
 
 
 def test_every_character_with_every_action():
@@ -234,10 +238,10 @@ def test_every_character_with_every_action():
     lowest vertex within 2 cm of the floor (a few frames each, to stay fast)."""
     for action in motions.ACTIONS:
         mo = characters.load_motion(AssetRef("a", "action", f"procedural:action/{action}"))
-        stance = np.nonzero(characters.source_stance(mo))[0]
+        stance = np.nonzero(rtg.source_stance(mo))[0]
         assert len(stance) >= 3, action
         pick = stance[[0, len(stance) // 2, -1]] / motions.FPS
-        for variant in humanoid.VARIANTS:
+        for variant in mannequin.VARIANTS:
             reset()
             spec = subject(f"procedural:humanoid/{variant}", f"procedural:action/{action}",
                            pick, height_m=None)

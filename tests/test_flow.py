@@ -1,4 +1,4 @@
-"""Flow conventions (DESIGN.md §3): Vector-pass signs, background fill, bilinear lookup, fb check."""
+"""Flow conventions (docs/CONVENTIONS.md §4): Vector-pass signs, background fill, bilinear lookup, fb check."""
 from __future__ import annotations
 
 import numpy as np

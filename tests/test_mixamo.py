@@ -12,6 +12,7 @@ import scenes
 from synthgen import layout
 from synthgen.blender import characters, mixamo
 from synthgen.blender.worker import render_job
+from synthgen.characters.retarget import source_stance
 from test_characters import human_job, reset, subject
 
 SAMBA = "anim_samba_dancing_noskin.fbx"
@@ -52,7 +53,7 @@ def test_motion_in_action_frame(mixamo_dir):
     assert np.allclose(mo.pose.head[0, s.i("Hips"), :2], 0, atol=1e-9)
     left = mo.pose.head[0, s.i("LeftUpLeg")] - mo.pose.head[0, s.i("RightUpLeg")]
     assert left[0] > 0.15 and abs(left[1]) < 1e-6                  # left = +X ⇒ facing −Y
-    from synthgen.blender.retarget import lowest_sole
+    from synthgen.characters.retarget import lowest_sole
     assert abs(lowest_sole(s, mo.pose)[:5]).max() < 0.03
     assert len(bpy.data.objects) == 0
 
@@ -107,7 +108,7 @@ def _check_retarget(character: str, samba_path, *, height_m=None):
     frames = list(job.baked_frames())
     err = h.direction_error_deg(frames[::3])
     # feet: at source stance frames the lowest vertex is within 2 cm of the floor
-    stance = characters.source_stance(h.source)
+    stance = source_stance(h.source)
     on_stance = []
     for f, t in zip(frames, times):
         i = int(round(t * h.source.fps))
@@ -218,8 +219,9 @@ def test_bvh_with_cmu_names_matches_the_fbx_source(samba, tmp_path):
     fbx = mixamo.load_motion(samba)
     assert bvh.fps == pytest.approx(24.0, abs=1e-3) and bvh.pose.rot.shape[0] == 48
     assert not bvh.skeleton.missing() and bvh.skeleton.hip_height == pytest.approx(0.90, abs=0.01)
-    from synthgen.blender import retarget as rt
-    err = rt.direction_error_deg(fbx.skeleton, rt.WorldPose(fbx.pose.rot[:48], fbx.pose.head[:48]),
+    from synthgen.characters import retarget as rt
+    from synthgen.characters.skeleton import WorldPose
+    err = rt.direction_error_deg(fbx.skeleton, WorldPose(fbx.pose.rot[:48], fbx.pose.head[:48]),
                                  bvh.skeleton, bvh.pose)
     assert err.shape[1] == 22 and err.mean() < 1.0, err.mean(axis=0)
     assert np.abs(bvh.pose.head[:, 0] - fbx.pose.head[:48, 0]).max() < 1e-3

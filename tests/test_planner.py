@@ -373,10 +373,10 @@ def test_camera_clips_plan_on_a_fresh_install_without_characters(tmp_path):
     assert all(j.kind == "camera" and not j.subjects and j.props for j in jobs)
 
 
-HUMANS = ROOT / "assets_manifest" / "procedural_humans.json"
+HUMANS = ROOT / "assets_manifest" / "people.json"
 
 
-@pytest.mark.skipif(not HUMANS.exists(), reason="assets_manifest/procedural_humans.json not delivered yet")
+@pytest.mark.skipif(not HUMANS.exists(), reason="assets_manifest/people.json not delivered yet")
 def test_default_asset_set_plans_human_clips(tmp_path):
     r = _cli("plan", "--preset", "dynavid-human", "--count", "3", "--seed", "1", "--out", str(tmp_path / "o"),
              "--quiet")

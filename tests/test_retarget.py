@@ -1,14 +1,15 @@
-"""synthgen.blender.retarget: rotation maths, rest-pose compensation, root scaling, feet (numpy only)."""
+"""synthgen.characters.retarget and .skeleton: rotation maths, rest-pose compensation, root scaling, feet (numpy only)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from synthgen.blender import humanoid, motions
-from synthgen.blender.retarget import (PREFIX, Skeleton, WorldPose, arc, canonical_name,
-                                       direction_error_deg, fk_from_global, interpolate,
-                                       lowest_sole, mat_to_quat, quat_to_mat, retarget,
-                                       rot_x, rot_y, rot_z, slerp, stance_frames)
+from synthgen.characters import actions as motions
+from synthgen.characters import mannequin as humanoid
+from synthgen.characters.retarget import direction_error_deg, lowest_sole, retarget, stance_frames
+from synthgen.characters.skeleton import (PREFIX, Skeleton, WorldPose, arc, canonical_name,
+                                         fk_from_global, interpolate, mat_to_quat, quat_to_mat,
+                                         rot_x, rot_y, rot_z, slerp)
 
 
 def _random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:

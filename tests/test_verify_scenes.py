@@ -284,7 +284,7 @@ def test_planned_tiny_clips_pass(kind, tmp_path):
 
 
 # ----------------------------------------------------------------------------- characters
-HUMANS_MANIFEST = Path(__file__).resolve().parent.parent / "assets_manifest" / "procedural_humans.json"
+HUMANS_MANIFEST = Path(__file__).resolve().parent.parent / "assets_manifest" / "procedural" / "procedural_humans.json"
 
 
 def _need_characters():

@@ -1,11 +1,12 @@
 """Build a job subject: character + action, retargeted, placed and baked (bpy).
 
 :func:`build_subject` is what the worker calls for every ``job.subjects`` entry. Characters
-are ``procedural:humanoid/<variant>`` or a Mixamo "With Skin" FBX; actions are
-``procedural:action/<name>``, a Mixamo FBX or a BVH file. The action is evaluated in the
+and actions come from a subject source (:mod:`synthgen.blender.sources`): the people pack
+(``people:person/<id>``, ``people:motion/<clip>``), procedural mannequins and actions
+(``procedural:humanoid/<variant>``, ``procedural:action/<name>``) or a Mixamo FBX / BVH file. The action is evaluated in the
 manifest's *action frame* (Z up, metres, facing −Y at source frame 0, hips above the origin,
 feet on z = 0), retargeted onto the character (world-space orientation transfer,
-:mod:`synthgen.blender.retarget`), grounded, resampled at the job's fractional source times
+:mod:`synthgen.characters.retarget`), grounded, resampled at the job's fractional source times
 and keyed on every baked frame. Placement: ``world = T(location) · Rz(heading) · s · p`` with
 ``s = spec.height_m / character height`` (1 when ``height_m`` is None).
 """
@@ -14,49 +15,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import SynthgenError
-from . import humanoid, motions
-from .retarget import (RetargetError, Skeleton, WorldPose, bone_pairs, canonical_name,
-                       check_required, interpolate_rigid, orthonormalize, pose_directions,
-                       lowest_sole, mat_to_quat, retarget, stance_frames)
+from ..characters.model import Character, CharacterError, Motion, placement
+from ..characters.retarget import bone_pairs, pose_directions, retarget_motion
+from ..characters.skeleton import (RetargetError, Skeleton, WorldPose, canonical_name,
+                                   interpolate_rigid, mat_to_quat, orthonormalize)
+from . import sources
 
 log = logging.getLogger(__name__)
-
-
-class CharacterError(SynthgenError):
-    """A character or action asset cannot be built."""
-
-
-@dataclass
-class Character:
-    """A character in the scene: armature, meshes, its rest :class:`Skeleton` in the
-    character frame (metres, Z up, facing −Y, feet on z = 0) and ``frame`` (4, 4), the
-    similarity taking armature space to that character frame; ``height`` (m) is the rest
-    height the subject's ``height_m`` scales from (mesh top for imported characters)."""
-
-    armature: object
-    meshes: list
-    skeleton: Skeleton
-    frame: np.ndarray
-    height: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not self.height:
-            self.height = self.skeleton.height
-
-
-@dataclass
-class Motion:
-    """An action in the action frame: source skeleton, pose per source frame, fps."""
-
-    skeleton: Skeleton
-    pose: WorldPose
-    fps: float
-    loopable: bool = False
 
 
 @dataclass
@@ -96,7 +64,7 @@ class SubjectHandle:
 
     def direction_error_deg(self, frames) -> np.ndarray:
         """Angle (deg) between the source's and the *baked* character's world bone
-        directions (:func:`~synthgen.blender.retarget.pose_directions`), (len(frames),
+        directions (:func:`~synthgen.characters.retarget.pose_directions`), (len(frames),
         mapped bones): the source at each frame's source time, turned by the heading.
         Measured on Blender's evaluated armature, so baking errors count too."""
         src = self.source
@@ -137,96 +105,17 @@ class SubjectHandle:
 
 
 # --------------------------------------------------------------------------- loading
-def _procedural(location: str, kind: str) -> str | None:
-    prefix = f"procedural:{kind}/"
-    return location[len(prefix):] if location.startswith(prefix) else None
-
-
 def load_character(ref, name: str) -> Character:
-    """Create the character of an AssetRef (procedural variant or Mixamo FBX) in the scene."""
-    variant = _procedural(ref.location, "humanoid")
-    if variant is not None:
-        if variant not in humanoid.VARIANTS:
-            raise CharacterError(f"unknown procedural humanoid {variant!r} "
-                                 f"(known: {', '.join(humanoid.VARIANTS)})", source=ref.id, field="location")
-        arm, mesh = humanoid.build(variant, name)
-        return Character(arm, [mesh], humanoid.skeleton(variant), np.eye(4))
-    from . import mixamo
-    return mixamo.load_character(Path(ref.location), name)
+    """Create the character of an AssetRef in the scene (through its subject source)."""
+    return sources.for_location(ref.location).build_character(ref, name)
 
 
 def load_motion(ref) -> Motion:
-    """The action of an AssetRef in the action frame (procedural, Mixamo FBX or BVH)."""
-    move = _procedural(ref.location, "action")
-    if move is not None:
-        if move not in motions.ACTIONS:
-            raise CharacterError(f"unknown procedural action {move!r}", source=ref.id, field="location")
-        skel = humanoid.reference_skeleton()
-        return Motion(skel, motions.sample(move, skel), motions.FPS, motions.ACTIONS[move].loopable)
-    from . import mixamo
-    return mixamo.load_motion(Path(ref.location))
-
-
-# --------------------------------------------------------------------------- retargeting
-def ground(skel: Skeleton, pose: WorldPose, stance: np.ndarray) -> WorldPose:
-    """Shift the pose vertically so the lowest sole point is on z = 0 at ``stance`` frames.
-
-    ``stance`` (T,) bool marks the frames where the *source* has a foot planted. Offsets are
-    measured there and interpolated linearly in between (held before the first and after
-    the last), so airborne arcs keep their shape.
-    """
-    if not stance.any():
-        return pose
-    z = lowest_sole(skel, pose)
-    idx = np.nonzero(stance)[0]
-    off = np.interp(np.arange(len(z)), idx, -z[idx])
-    head = pose.head.copy()
-    head[..., 2] += off[:, None]
-    return WorldPose(pose.rot, head)
-
-
-def clear_floor(skel: Skeleton, pose: WorldPose) -> WorldPose:
-    """Lift frames where the body (hull radius around each bone, feet excepted) would dip
-    below z = 0: a character's proportions differ from the source's (longer arms...)."""
-    G = pose.rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
-    lift = np.array([motions.floor_lift(skel, G[t], pose.head[t], ()) for t in range(len(G))])
-    if not lift.any():
-        return pose
-    head = pose.head.copy()
-    head[..., 2] += lift[:, None]
-    return WorldPose(pose.rot, head)
-
-
-def source_stance(motion: "Motion") -> np.ndarray:
-    """(T,) bool: source frames with a foot on the floor (within 2 cm) and slow (< 0.5 m/s)."""
-    return stance_frames(motion.skeleton, motion.pose, motion.fps, height_tol=0.02, speed_tol=0.5)
-
-
-def retarget_motion(motion: Motion, target: Skeleton, in_place: bool = False,
-                    foot_lock: bool = True) -> tuple[WorldPose, np.ndarray]:
-    """Retarget onto ``target`` (character frame); with ``foot_lock`` the source's stance
-    frames are grounded (:func:`ground`). Returns (pose, errors (T, M) deg)."""
-    from .retarget import direction_error_deg
-    check_required(target, "character")
-    scale = target.hip_height / motion.skeleton.hip_height
-    pose = retarget(motion.skeleton, motion.pose, target, scale, in_place=in_place)
-    if foot_lock:
-        pose = ground(target, pose, source_stance(motion))
-    pose = clear_floor(target, pose)
-    return pose, direction_error_deg(motion.skeleton, motion.pose, target, pose)
+    """The action of an AssetRef in the action frame (through its subject source)."""
+    return sources.for_location(ref.location).load_motion(ref)
 
 
 # --------------------------------------------------------------------------- baking
-def placement(spec, char_height: float) -> np.ndarray:
-    """4×4 T(location) · Rz(heading) · s, s = height_m / character height (or 1)."""
-    s = 1.0 if spec.height_m is None else float(spec.height_m) / char_height
-    a = math.radians(spec.heading_deg)
-    m = np.eye(4)
-    m[:3, :3] = s * np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
-    m[:3, 3] = spec.location
-    return m
-
-
 def bake(char: Character, pose: WorldPose, frames: list[int]) -> None:
     """Key every pose bone (quaternion + location, linear) at ``frames`` so the armature's
     bones sit at the character-frame world pose ``pose`` (T = len(frames))."""

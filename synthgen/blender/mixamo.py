@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ..characters.model import Character, Motion
+from ..characters.retarget import check_required
+from ..characters.skeleton import (BVH_BONE_MAP, PREFIX, RetargetError, Skeleton, WorldPose,
+                                   canonical_name, facing_yaw, normalise_motion, orthonormalize, rot_z)
 from ..errors import SynthgenError
-from .retarget import (BVH_BONE_MAP, PREFIX, RetargetError, Skeleton, WorldPose,
-                       canonical_name, orthonormalize)
 
 log = logging.getLogger(__name__)
 
@@ -203,26 +204,9 @@ def sample_pose(arm, names: dict, frames, world: np.ndarray | None = None) -> Wo
     return WorldPose(orthonormalize(rot), head)
 
 
-def facing_yaw(skel: Skeleton, rot: np.ndarray | None = None, head: np.ndarray | None = None) -> float:
-    """Angle (rad) about +Z that takes the body's left (LeftUpLeg − RightUpLeg, horizontal)
-    onto +X, i.e. makes it face −Y."""
-    h = skel.rest_head if head is None else head
-    d = h[skel.i("LeftUpLeg")] - h[skel.i("RightUpLeg")]
-    return -math.atan2(d[1], d[0])
-
-
-def _rz(a: float) -> np.ndarray:
-    m = np.eye(4)
-    c, s = math.cos(a), math.sin(a)
-    m[:2, :2] = [[c, -s], [s, c]]
-    return m
-
-
 # --------------------------------------------------------------------------- characters
 def load_character(path: Path, name: str):
-    """Import a "With Skin" FBX as a :class:`synthgen.blender.characters.Character`."""
-    from .characters import Character
-
+    """Import a "With Skin" FBX as a :class:`synthgen.characters.model.Character`."""
     imp = import_file(path)
     arm = imp["armature"]
     if arm is None:
@@ -244,7 +228,6 @@ def load_character(path: Path, name: str):
         m.name = f"{name}-{i}"
     names = _bone_names(arm, bvh=False)
     skel_w = rest_skeleton(arm, names)
-    from .retarget import check_required
     try:
         check_required(skel_w, str(path))
     except RetargetError as exc:
@@ -252,7 +235,8 @@ def load_character(path: Path, name: str):
         raise ImportError_(str(exc).split(": ", 2)[-1], source=str(path), field="bones") from None
     lo, hi = mesh_bounds(imp["meshes"])
     hips = skel_w.rest_head[skel_w.i("Hips")]
-    N = _rz(facing_yaw(skel_w))
+    N = np.eye(4)
+    N[:3, :3] = rot_z(facing_yaw(skel_w))
     N[:3, 3] = -(N[:3, :3] @ np.array([hips[0], hips[1], lo[2]]))
     F = N @ np.array(arm.matrix_world)
     skel = rest_skeleton(arm, names, world=F)
@@ -280,10 +264,8 @@ def mesh_bounds(meshes) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- animations
 def load_motion(path: Path):
     """Import an animation (Mixamo FBX with or without skin, or BVH) as a
-    :class:`synthgen.blender.characters.Motion` in the action frame; the imported objects
+    :class:`synthgen.characters.model.Motion` in the action frame; the imported objects
     are removed again."""
-    from .characters import Motion
-
     path = Path(path)
     imp = import_file(path)
     try:
@@ -315,17 +297,3 @@ def _bvh_unit(skel: Skeleton) -> float:
         if 1.0 <= h * unit <= 2.5:
             return unit
     return 1.0
-
-
-def normalise_motion(skel: Skeleton, pose: WorldPose, unit: float = 1.0) -> tuple[Skeleton, WorldPose]:
-    """Scale by ``unit`` and move so the hips are above the origin and the body faces −Y at
-    source frame 0 (heights kept; the rest skeleton is only scaled)."""
-    yaw = facing_yaw(skel, head=pose.head[0])
-    R = _rz(yaw)[:3, :3]
-    hips0 = pose.head[0, skel.i("Hips")] * unit
-    shift = -(R @ np.array([hips0[0], hips0[1], 0.0]))
-    head = (pose.head * unit) @ R.T + shift
-    rot = R[None, None] @ pose.rot
-    s = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head * unit, skel.rest_tail * unit,
-                 None if skel.head_top is None else skel.head_top * unit)
-    return s, WorldPose(rot, head)

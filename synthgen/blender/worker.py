@@ -77,7 +77,7 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
     wanted = _frame_range(job, frames, source)
     todo = [f for f in wanted if not _frame_ok(job, rdir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path)
-    need_geometry = wants_geometry(job) and not geometry_ok(job, rdir.path)
+    need_geometry = job.wants_geometry() and not geometry_ok(job, rdir.path)
     if todo or need_vertices or need_geometry:
         scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
@@ -89,11 +89,6 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
         device_name = job.render.device
     checked = set(wanted) - set(todo)
     _finish(job, rdir, device_name, known_good=checked | set(todo))
-
-
-def wants_geometry(job: Job) -> bool:
-    """The clip needs ``geometry.npz``: asked in its outputs, or rendered in geometry mode."""
-    return "geometry" in job.outputs or job.render.mode == "geometry"
 
 
 # --------------------------------------------------------------------------- folder
@@ -282,7 +277,7 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         return
     if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path):
         return
-    if wants_geometry(job) and not geometry_ok(job, rdir.path):
+    if job.wants_geometry() and not geometry_ok(job, rdir.path):
         return
     full = job.render.mode == "full"
     rdir.finish(job, {
@@ -301,4 +296,14 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "denoise_rgb": job.render.denoise if full else False,
         "max_bounces": {"flow": 0, "rgb": job.render.max_bounces if full else None},
         "channels": list(layout.required_channels(job.render.mode)),
+        "node": _node_sizing(),
     })
+
+
+def _node_sizing() -> dict | None:
+    """The driver's choice of concurrent jobs and threads (``synthgen render --workers``)."""
+    import json
+    try:
+        return json.loads(os.environ.get("SYNTHGEN_NODE_SIZING", "null"))
+    except ValueError:
+        return None

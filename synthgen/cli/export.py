@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import UsageError
+from ..vocabulary import EXPORT_MEMBERS
 from ..executors.cli import executor_options
 
 _SIZE = re.compile(r"^\s*(?P<num>[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(?P<unit>[kmgt]?)(?P<i>i?)b?\s*$", re.I)
@@ -40,10 +41,10 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.argument("renders", nargs=-1, required=True, type=click.Path(path_type=__import__("pathlib").Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=__import__("pathlib").Path),
               help="Dataset folder (shards, index.jsonl, stats.json).")
-@click.option("--members", default="flow,valid,flow_hsv,plucker,txt,json", show_default=True,
-              help="Comma list from: flow, flow_bwd, valid, flow_hsv, plucker, depth, seg, "
-                   "inst_flow, rgb, txt, json, and (clips rendered with \"geometry\" in their "
-                   "outputs) flow_k<K>, occ_k<K>, tracks, track_vis, scene_flow.")
+@click.option("--members", default=None,
+              help=f"Comma list from: {', '.join(EXPORT_MEMBERS)}, and (clips whose job asks "
+                   "for them or for \"geometry\") flow_k<K>, occ_k<K>, tracks, track_vis, "
+                   "scene_flow. Default: each job's outputs (its preset's [render] outputs).")
 @click.option("--tracks", "n_tracks", default=2048, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Query points of the tracks member.")
 @click.option("--plucker-res", default=None, help="WIDTHxHEIGHT of plucker.npy (default: render size / 8).")

@@ -4,17 +4,16 @@ Import-light (no engine, no export code): the exporter's member parsing uses it.
 """
 from __future__ import annotations
 
-import re
-
 from ..errors import CorrespondenceError
 from ..job import Job
+from ..vocabulary import CORRESPONDENCE_MEMBERS, GAP_MEMBER, is_correspondence_member
 from .geometry import has_geometry
 
 #: Query points of the ``tracks`` member unless asked otherwise.
 DEFAULT_TRACKS = 2048
 
-GAP_RE = re.compile(r"^(flow|occ)_k([1-9][0-9]{0,5})$")
-FIXED = ("tracks", "track_vis", "scene_flow")
+GAP_RE = GAP_MEMBER
+FIXED = CORRESPONDENCE_MEMBERS
 FIX = ("add \"geometry\" to the job's outputs ([render] outputs in the preset) and render "
        "the clip again")
 
@@ -22,7 +21,7 @@ FIX = ("add \"geometry\" to the job's outputs ([render] outputs in the preset) a
 def is_member(name: str) -> bool:
     """A correspondence member name: ``flow_k{K}``, ``occ_k{K}`` (K >= 1), ``tracks``,
     ``track_vis`` or ``scene_flow``."""
-    return bool(GAP_RE.match(name)) or name in FIXED
+    return is_correspondence_member(name)
 
 
 def requested(members) -> list[str]:

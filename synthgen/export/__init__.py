@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..correspond.names import is_member
 from ..errors import ExportError, NothingToDoError
 from ..executors.core import LocalExecutor
 from . import shards as shardmod
-from .clip import ALL_MEMBERS, DEFAULT_MEMBERS, ClipOptions
+from .clip import ClipOptions
 from .codec import parse_compression
+from .members import ALL_MEMBERS, DEFAULT_MEMBERS, parse_members
 from .pipeline import export_clips
 from .prune import RenderPruner
 from .stats import write_stats
@@ -75,16 +75,9 @@ def _is_clip_dir(p: Path) -> bool:
                            or any(p.glob("frame_*.exr")))
 
 
-def _parse_members(members) -> tuple[str, ...]:
-    if members is None:
-        return DEFAULT_MEMBERS
-    if isinstance(members, str):
-        members = [m.strip() for m in members.split(",") if m.strip()]
-    unknown = [m for m in members if m not in ALL_MEMBERS and not is_member(m)]
-    if unknown:
-        raise ExportError(f"unknown member {unknown[0]!r} (choose from {', '.join(ALL_MEMBERS)}, "
-                          "flow_k<K>, occ_k<K>, tracks, track_vis, scene_flow)", field="members")
-    return tuple(dict.fromkeys(members))
+def _parse_members(members) -> tuple[str, ...] | None:
+    """The members asked for, checked; None (not asked): each clip's ``job.outputs``."""
+    return None if members is None else parse_members(members)
 
 
 def _prepare_out(out: Path) -> None:

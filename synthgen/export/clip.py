@@ -9,6 +9,7 @@ belongs to ``flow[i]``; i = 0 .. T-2.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
+from .members import DEFAULT_MEMBERS, is_member
 from .qa import ClipQA, photometric_sums
 from .video import VideoWriter
 
@@ -32,14 +34,6 @@ log = logging.getLogger(__name__)
 #: A sample key: WebDataset splits member names at the first dot, tar names must be safe.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
-ALL_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg",
-               "inst_flow", "rgb", "txt", "json")
-DEFAULT_MEMBERS = ("flow", "valid", "flow_hsv", "plucker", "txt", "json")
-#: Member name -> file suffix in the shard (``<key>.<suffix>``).
-SUFFIX = {"flow": "flow.npy", "flow_bwd": "flow_bwd.npy", "valid": "valid.npy",
-          "flow_hsv": "flow_hsv.mp4", "plucker": "plucker.npy", "depth": "depth.npy",
-          "seg": "seg.npy", "inst_flow": "inst_flow.npy", "rgb": "rgb.mp4", "txt": "txt",
-          "json": "json"}
 
 
 @dataclass
@@ -58,7 +52,15 @@ class ClipSource:
 
 @dataclass
 class ClipOptions:
-    members: tuple[str, ...] = DEFAULT_MEMBERS
+    members: tuple[str, ...] | None = DEFAULT_MEMBERS   # None: each job's own outputs
+
+    def for_job(self, job: Job) -> "ClipOptions":
+        """These options with ``members`` decided for ``job``: the ones asked for, or (None)
+        the job's ``outputs`` (the preset's ``[render] outputs``) that are members."""
+        if self.members is not None:
+            return self
+        own = tuple(m for m in job.outputs if is_member(m))
+        return dataclasses.replace(self, members=own or DEFAULT_MEMBERS)
     plucker_res: tuple[int, int] | None = None      # (w, h); None = render size / 8
     fb_alpha: float = flowmod.FB_ALPHA
     fb_beta: float = flowmod.FB_BETA
@@ -86,11 +88,6 @@ class ClipResult:
     codecs: dict[str, dict] = field(default_factory=dict)
     #: the json's ``correspondence`` record (flow_k, occ_k, tracks, scene_flow asked)
     correspondence: dict = field(default_factory=dict)
-
-
-def member_suffix(name: str) -> str:
-    """The shard suffix of an uncompressed member (``flow_k4.npy`` for ``flow_k4``)."""
-    return SUFFIX.get(name) or f"{name}.npy"
 
 
 def load_clip(path: str | Path) -> ClipSource:
@@ -134,6 +131,7 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
 
 
 def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
+    opts = opts.for_job(src.job)
     job, members = src.job, set(opts.members)
     _check_correspondence(src, opts.members)
     if "rgb" in members and job.render.mode != "full":
@@ -233,7 +231,7 @@ class FrameFlows:
 
 def frame_flows(job: Job, path: Path, frame: int, rgb: bool, seg_dtype, *,
                 depth: bool = True) -> FrameFlows:
-    """Read Blender frame ``frame`` and convert it (DESIGN.md §3 signs, background fill).
+    """Read Blender frame ``frame`` and convert it (docs/CONVENTIONS.md §4: signs, background fill).
     ``depth=False`` leaves ``FrameFlows.depth`` None (not exported: skip the pass)."""
     ch = exr.read_frame_channels(path, rgb=rgb, expect_shape=(job.height, job.width))
     return convert_frame(job, ch, frame, rgb, seg_dtype, depth=depth)

@@ -1,6 +1,6 @@
 """Optical flow from the Cycles Vector pass, background fill and forward-backward validity.
 
-Conventions (DESIGN.md §3): flow is in pixels at render resolution, ``(u, v)`` = (right,
+Conventions (docs/CONVENTIONS.md §4): flow is in pixels at render resolution, ``(u, v)`` = (right,
 down); the forward flow ``F_t`` maps frame t to t+1 (the point at pixel ``x`` in frame t is
 at ``x + F_t(x)`` in frame t+1), the backward flow ``B_t`` maps t to t-1. Pixel centres
 are at integer + 0.5. The Vector pass channels X, Y, Z, W give **forward = (-Z, +W)** and
@@ -189,16 +189,7 @@ def fb_check(fwd: np.ndarray, bwd_next: np.ndarray, *, alpha: float = FB_ALPHA,
     h, w = fwd.shape[:2]
     fwd = np.ascontiguousarray(fwd, np.float32)
     fc_all = fwd.view(np.complex64)[..., 0]
-    flat = np.ascontiguousarray(bwd_next, np.float32).view(np.complex64).reshape(-1)
-    dx, dy = (1 if w > 1 else 0), (w if h > 1 else 0)
-    b01, b10s, b11 = flat[dx:], flat[dy:], flat[dy + dx:]    # neighbours as shifted views
-    pairs = pairs_dn = None
-    if w > 1:   # each pixel with its right neighbour as one complex128 (8-byte stride view)
-        pairs = np.ndarray((flat.size - 1,), np.complex128, flat, 0, (8,))
-        pairs_dn = np.ndarray((flat.size - 1 - dy,), np.complex128, flat, 8 * dy, (8,))
-    uc = np.arange(w, dtype=np.float32) + np.float32(0.5)
-    vc = np.arange(h, dtype=np.float32) + np.float32(0.5)
-    x_hi, y_hi = np.float32(max(w - 2, 0)), np.float32(max(h - 2, 0))
+    lookup = _BilinearComplex(bwd_next, w, h)
     valid = np.empty((h, w), bool)
     inside = np.empty((h, w), bool)
     err = np.empty((h, w), np.float32)
@@ -206,56 +197,83 @@ def fb_check(fwd: np.ndarray, bwd_next: np.ndarray, *, alpha: float = FB_ALPHA,
     rows = max(1, FB_BLOCK_PIXELS // max(w, 1))
     for r0 in range(0, h, rows):
         r1 = min(r0 + rows, h)
-        n = (r1 - r0) * w
-        x = fwd[r0:r1, :, 0] + uc                               # target positions
-        y = fwd[r0:r1, :, 1] + vc[r0:r1, None]
-        ins = inside[r0:r1]
-        np.greater_equal(x, 0, out=ins)
-        ins &= x < w
-        ins &= y >= 0
-        ins &= y < h
-        x -= np.float32(0.5)                                   # -> pixel-centre grid
-        y -= np.float32(0.5)
-        np.clip(x, 0.0, w - 1.0, out=x)
-        np.clip(y, 0.0, h - 1.0, out=y)
-        x0 = np.minimum(np.floor(x), x_hi)
-        y0 = np.minimum(np.floor(y), y_hi)
-        x -= x0                                                # bilinear weights
-        y -= y0
-        y0 *= np.float32(w)
-        y0 += x0
-        idx = y0.astype(np.intp).reshape(-1)                   # < 2**24: exact in float32
-        ax = x.reshape(-1).astype(np.complex64)                # complex x real weight:
-        ay = y.reshape(-1).astype(np.complex64)                # same bits, SIMD loops
-        if pairs is not None:                                  # one 16-byte gather per row
-            p0 = pairs[idx].view(np.complex64).reshape(n, 2)   # (b00, b01)
-            p1 = pairs_dn[idx].view(np.complex64).reshape(n, 2)  # (b10, b11)
+        idx, ax, ay = _block_taps(fwd, r0, r1, w, h, inside[r0:r1])
+        back = lookup.sample(idx, ax, ay)                    # B(x + F), complex (n,)
+        _fb_test(fc_all[r0:r1].reshape(-1), back, err[r0:r1].reshape(-1),
+                 fmag[r0:r1].reshape(-1), valid[r0:r1].reshape(-1), alpha, beta)
+        valid[r0:r1] &= inside[r0:r1]
+    return valid, err, inside, fmag
+
+
+def _block_taps(fwd: np.ndarray, r0: int, r1: int, w: int, h: int, ins: np.ndarray):
+    """Rows ``r0:r1``: where ``x + F`` lands (``ins``: inside the frame, written in place),
+    as the flat index of its top-left bilinear tap and complex64 weights ``(ax, ay)``."""
+    x = fwd[r0:r1, :, 0] + (np.arange(w, dtype=np.float32) + np.float32(0.5))   # targets
+    y = fwd[r0:r1, :, 1] + (np.arange(r0, r1, dtype=np.float32) + np.float32(0.5))[:, None]
+    np.greater_equal(x, 0, out=ins)
+    ins &= x < w
+    ins &= y >= 0
+    ins &= y < h
+    x -= np.float32(0.5)                                   # -> pixel-centre grid
+    y -= np.float32(0.5)
+    np.clip(x, 0.0, w - 1.0, out=x)
+    np.clip(y, 0.0, h - 1.0, out=y)
+    x0 = np.minimum(np.floor(x), np.float32(max(w - 2, 0)))
+    y0 = np.minimum(np.floor(y), np.float32(max(h - 2, 0)))
+    x -= x0                                                # bilinear weights
+    y -= y0
+    y0 *= np.float32(w)
+    y0 += x0
+    idx = y0.astype(np.intp).reshape(-1)                   # < 2**24: exact in float32
+    # complex x real weight: same bits as the real arithmetic, in SIMD loops
+    return idx, x.reshape(-1).astype(np.complex64), y.reshape(-1).astype(np.complex64)
+
+
+class _BilinearComplex:
+    """Bilinear lookups in a (H, W, 2) float32 image viewed as complex64 (H·W,)."""
+
+    def __init__(self, img: np.ndarray, w: int, h: int):
+        flat = np.ascontiguousarray(img, np.float32).view(np.complex64).reshape(-1)
+        self.flat = flat
+        self.dx, self.dy = (1 if w > 1 else 0), (w if h > 1 else 0)
+        self.pairs = self.pairs_dn = None
+        if w > 1:   # each pixel with its right neighbour as one complex128 (8-byte stride view)
+            self.pairs = np.ndarray((flat.size - 1,), np.complex128, flat, 0, (8,))
+            self.pairs_dn = np.ndarray((flat.size - 1 - self.dy,), np.complex128, flat,
+                                       8 * self.dy, (8,))
+
+    def sample(self, idx: np.ndarray, ax: np.ndarray, ay: np.ndarray) -> np.ndarray:
+        n = len(idx)
+        if self.pairs is not None:                               # one 16-byte gather per row
+            p0 = self.pairs[idx].view(np.complex64).reshape(n, 2)     # (b00, b01)
+            p1 = self.pairs_dn[idx].view(np.complex64).reshape(n, 2)  # (b10, b11)
             b00, d, b10, d1 = p0[:, 0], p0[:, 1] - p0[:, 0], p1[:, 0], p1[:, 1] - p1[:, 0]
         else:
-            b00, b10 = flat.take(idx), b10s.take(idx)
-            d, d1 = b01.take(idx) - b00, b11.take(idx) - b10
+            flat, dx, dy = self.flat, self.dx, self.dy
+            b00, b10 = flat.take(idx), flat[dy:].take(idx)
+            d, d1 = flat[dx:].take(idx) - b00, flat[dy + dx:].take(idx) - b10
         d *= ax
         top = np.add(b00, d)
         d1 *= ax
         bot = np.add(b10, d1)
         bot -= top
         bot *= ay
-        top += bot                                             # B(x + F), complex (n,)
-        fc = fc_all[r0:r1].reshape(-1)
-        e = err[r0:r1].reshape(-1)
-        np.abs(np.add(fc, top, out=bot), out=e)
-        fm = fmag[r0:r1].reshape(-1)
-        np.abs(fc, out=fm)
-        bm = np.abs(top)
-        bound = fm * fm
-        bm *= bm
-        bound += bm
-        bound *= np.float32(alpha)
-        bound += np.float32(beta)
-        v = valid[r0:r1].reshape(-1)
-        np.less_equal(e * e, bound, out=v)
-        v &= ins.reshape(-1)
-    return valid, err, inside, fmag
+        top += bot
+        return top
+
+
+def _fb_test(fc: np.ndarray, back: np.ndarray, e: np.ndarray, fm: np.ndarray, v: np.ndarray,
+             alpha: float, beta: float) -> None:
+    """Error ``|F + B|``, ``|F|`` and the consistency test into ``e``, ``fm``, ``v`` (flat)."""
+    np.abs(np.add(fc, back), out=e)
+    np.abs(fc, out=fm)
+    bm = np.abs(back)
+    bound = fm * fm
+    bm *= bm
+    bound += bm
+    bound *= np.float32(alpha)
+    bound += np.float32(beta)
+    np.less_equal(e * e, bound, out=v)
 
 
 def angular_speed_deg_s(c2ws: np.ndarray, fps: float) -> np.ndarray:

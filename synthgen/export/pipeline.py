@@ -23,8 +23,9 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import ExportError
-from .clip import SUFFIX, ClipOptions, ClipSource, compute_clip, load_clip, member_suffix
+from .clip import ClipOptions, ClipSource, compute_clip, load_clip
 from .codec import compress_result
+from .members import SUFFIX, member_suffix
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
 
@@ -89,7 +90,7 @@ def prepare_sample(item: tuple[int, str], *, out: str, opts: ClipOptions,
     except OSError as exc:
         return _write_failure(clip_dir, src, exc, out)
     try:
-        return _compute(clip_dir, src, scratch, opts, max_fb_p90)
+        return _compute(clip_dir, src, scratch, opts.for_job(src.job), max_fb_p90)
     except ExportError as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         return PreparedSample(clip_dir, "bad", key=src.key, message=str(exc))

@@ -1,7 +1,7 @@
 """Flow predicted from geometry alone: depth, intrinsics, camera poses, object transforms.
 
 Nothing here reads the Vector pass; these predictions are what the rendered flow is checked
-against. Conventions are DESIGN.md §3: OpenCV camera axes, ``c2w`` 4x4 camera-to-world, ``K``
+against. Conventions are docs/CONVENTIONS.md §2 and §4: OpenCV camera axes, ``c2w`` 4x4 camera-to-world, ``K``
 3x3 in pixels with pixel centres at integer + 0.5, forward flow maps frame t to t+1 in
 ``(u, v)`` = (right, down) pixels, planar depth in metres. All maths in float64.
 """

@@ -1,20 +1,11 @@
-"""Skeletons, world-space poses and retargeting, in numpy (no bpy).
+"""Skeletons, world-space poses and rotation maths, in numpy (no bpy).
 
-Conventions (the *action frame*, DESIGN.md §3 world): Z up, metres, the subject faces −Y,
+Conventions (the *action frame*, docs/CONVENTIONS.md §1): Z up, metres, the subject faces −Y,
 its left is +X. A bone's direction is the Y column of its world rotation (Blender's bone
 axis). A :class:`Skeleton` holds the rest pose in that frame; a :class:`WorldPose` holds,
 per frame, every bone's world rotation ``rot`` (T, B, 3, 3) float64 and head position
-``head`` (T, B, 3) float64 in metres.
-
-Retargeting transfers world-space orientations with rest-pose compensation::
-
-    W_t = W_s · R_s⁻¹ · Q · R_t        Q = shortest arc taking the target's rest direction
-                                           onto the source's rest direction
-
-so every mapped target bone points exactly where its source bone points whatever the two
-rest poses (T-pose, A-pose) and bone rolls are. Head positions follow from the target's own
-bone lengths (forward kinematics); the root translation is the source's scaled by the
-hip-height ratio.
+``head`` (T, B, 3) float64 in metres. Bone names are canonical Mixamo names
+(``mixamorig:LeftArm``) whatever the source.
 """
 from __future__ import annotations
 
@@ -259,141 +250,35 @@ def interpolate_rigid(skel: Skeleton, pose: WorldPose, fps: float, times: np.nda
     return out
 
 
-# --------------------------------------------------------------------------- retargeting
-#: The joint each bone points at (its chain child). A bone's *direction* is the vector from
-#: its head to that child's head when the skeleton has the child (importers give branching
-#: bones such as the hips arbitrary axes: BVH hips point down), else its Y axis.
-CHAIN_CHILD = {"Hips": "Spine", "Spine": "Spine1", "Spine1": "Spine2", "Spine2": "Neck",
-               "Neck": "Head", "Head": "HeadTop_End"}
-for _s in ("Left", "Right"):
-    CHAIN_CHILD.update({_s + a: _s + b for a, b in (
-        ("Shoulder", "Arm"), ("Arm", "ForeArm"), ("ForeArm", "Hand"), ("Hand", "HandMiddle1"),
-        ("UpLeg", "Leg"), ("Leg", "Foot"), ("Foot", "ToeBase"), ("ToeBase", "Toe_End"))})
+# --------------------------------------------------------------------------- frames
+def rest_rotation(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+    """A bone's rest rotation: Y along the bone, Z towards the facing direction (−Y) or,
+    for bones that run along ±Y (feet), up."""
+    y = np.asarray(tail, dtype=np.float64) - np.asarray(head, dtype=np.float64)
+    y = y / np.linalg.norm(y)
+    ref = np.array([0.0, -1.0, 0.0]) if abs(y[1]) < 0.9 else np.array([0.0, 0.0, 1.0])
+    z = ref - np.dot(ref, y) * y
+    z /= np.linalg.norm(z)
+    return np.stack([np.cross(y, z), y, z], axis=1)
 
 
-def _child(skel: Skeleton, b: int) -> int | None:
-    c = CHAIN_CHILD.get(skel.names[b][len(PREFIX):])
-    return skel.index.get(PREFIX + c) if c else None
+def facing_yaw(skel: Skeleton, rot: np.ndarray | None = None, head: np.ndarray | None = None) -> float:
+    """Angle (rad) about +Z that takes the body's left (LeftUpLeg − RightUpLeg, horizontal)
+    onto +X, i.e. makes it face −Y."""
+    h = skel.rest_head if head is None else head
+    d = h[skel.i("LeftUpLeg")] - h[skel.i("RightUpLeg")]
+    return -math.atan2(d[1], d[0])
 
 
-def rest_direction(skel: Skeleton, b: int) -> np.ndarray:
-    """Unit rest direction of bone ``b`` (towards its chain child, else its Y axis)."""
-    c = _child(skel, b)
-    d = skel.rest_head[c] - skel.rest_head[b] if c is not None else skel.rest_rot[b][:, 1]
-    n = np.linalg.norm(d)
-    return d / n if n > 1e-9 else skel.rest_rot[b][:, 1]
-
-
-def pose_directions(skel: Skeleton, pose: WorldPose, bones) -> np.ndarray:
-    """Unit world directions (T, len(bones), 3) of ``bones`` in ``pose``: the bone's Y axis,
-    or, where that axis does not run along the bone at rest (BVH hips...), the vector to
-    its chain child's head."""
-    out = []
-    for b in bones:
-        c = _child(skel, b)
-        d = pose.rot[:, b][:, :, 1]
-        if c is not None and float(rest_direction(skel, b) @ skel.rest_rot[b][:, 1]) < math.cos(math.radians(1)):
-            d = pose.head[:, c] - pose.head[:, b]
-        out.append(d / np.linalg.norm(d, axis=-1, keepdims=True))
-    return np.stack(out, axis=1)
-
-
-def bone_pairs(src: Skeleton, tgt: Skeleton) -> list[tuple[int, int]]:
-    """(source index, target index) for every bone present in both (by canonical name)."""
-    return [(src.index[n], tgt.index[n]) for n in tgt.names if n in src.index]
-
-
-def check_required(skel: Skeleton, what: str) -> None:
-    missing = skel.missing()
-    if missing:
-        raise RetargetError(f"skeleton lacks bones the Mixamo map needs: {', '.join(missing)}",
-                            source=what, field="bones")
-
-
-def retarget(src: Skeleton, pose: WorldPose, tgt: Skeleton, root_scale: float,
-             in_place: bool = False) -> WorldPose:
-    """Target world pose (T, B_t) for a source pose (T, B_s).
-
-    Mapped bones copy the source bone's world direction (rest-compensated, see module doc);
-    unmapped target bones (fingers, leaf bones) keep their rest orientation relative to
-    their parent. The root head is ``root_scale`` × the source root head; ``in_place``
-    removes its horizontal motion relative to frame 0.
-    """
-    T = pose.rot.shape[0]
-    B = len(tgt.names)
-    mapped = {t: s for s, t in bone_pairs(src, tgt)}
-    W = np.zeros((T, B, 3, 3))
-    for b, p in enumerate(tgt.parents):
-        if b in mapped:
-            s = mapped[b]
-            Q = arc(rest_direction(tgt, b), rest_direction(src, s))
-            W[:, b] = pose.rot[:, s] @ (src.rest_rot[s].T @ Q @ tgt.rest_rot[b])
-        elif p >= 0:
-            W[:, b] = W[:, p] @ (tgt.rest_rot[p].T @ tgt.rest_rot[b])
-        else:
-            W[:, b] = tgt.rest_rot[b]
-    G = W @ np.swapaxes(tgt.rest_rot, -1, -2)[None]
-    root_src = pose.head[:, src.index[tgt.names[0]]] if tgt.names[0] in src.index else pose.head[:, 0]
-    root = root_src * root_scale
-    if in_place:
-        root = root.copy()
-        root[:, :2] = root[:1, :2]
-    out = fk_from_global(tgt, root, G)
-    out.rot = W
-    return out
-
-
-def direction_error_deg(src: Skeleton, src_pose: WorldPose, tgt: Skeleton,
-                        tgt_pose: WorldPose) -> np.ndarray:
-    """Angle (deg) between source and target world bone directions, (T, mapped bones)."""
-    pairs = bone_pairs(src, tgt)
-    s = pose_directions(src, src_pose, [p[0] for p in pairs])
-    t = pose_directions(tgt, tgt_pose, [p[1] for p in pairs])
-    return np.degrees(np.arccos(np.sum(s * t, axis=-1).clip(-1, 1)))
-
-
-# --------------------------------------------------------------------------- feet
-def sole_points(skel: Skeleton) -> list[tuple[int, np.ndarray]]:
-    """Points on the soles, rigid with a foot bone: (bone index, rest position with z=0).
-
-    Heel (under the ankle) and ball (under the toe joint) ride on Foot; the toe tip on
-    ToeBase. Assumes the rest pose stands on the floor z = 0 (Mixamo and procedural rigs do).
-    """
-    pts = []
-    for side in ("Left", "Right"):
-        foot, toe = skel.i(side + "Foot"), skel.i(side + "ToeBase")
-        tip = skel.rest_tail[toe]
-        for b, p in ((foot, skel.rest_head[foot]), (foot, skel.rest_head[toe]), (toe, tip)):
-            pts.append((b, np.array([p[0], p[1], 0.0])))
-    return pts
-
-
-def lowest_sole(skel: Skeleton, pose: WorldPose) -> np.ndarray:
-    """Per frame, the lowest sole point's height z (T,), metres."""
-    z = []
-    for b, p in sole_points(skel):
-        local = skel.rest_rot[b].T @ (p - skel.rest_head[b])
-        z.append((pose.rot[:, b] @ local + pose.head[:, b])[:, 2])
-    return np.min(np.stack(z, 1), axis=1)
-
-
-def stance_frames(skel: Skeleton, pose: WorldPose, fps: float, height_tol: float = 0.03,
-                  speed_tol: float = 0.5) -> np.ndarray:
-    """Boolean (T,): frames where a foot is planted (low and slow)."""
-    T = pose.rot.shape[0]
-    planted = np.zeros(T, dtype=bool)
-    for side in ("Left", "Right"):
-        b = skel.i(side + "ToeBase")
-        p = pose.head[:, b]
-        v = np.zeros(T)
-        if T > 1:
-            d = np.linalg.norm(np.diff(p, axis=0), axis=1) * fps
-            v[1:] = d
-            v[0] = d[0]
-        z = []
-        for bb, sp in sole_points(skel):
-            if skel.names[bb].startswith(PREFIX + side):
-                local = skel.rest_rot[bb].T @ (sp - skel.rest_head[bb])
-                z.append((pose.rot[:, bb] @ local + pose.head[:, bb])[:, 2])
-        planted |= (np.min(np.stack(z, 1), 1) < height_tol) & (v < speed_tol)
-    return planted
+def normalise_motion(skel: Skeleton, pose: WorldPose, unit: float = 1.0) -> tuple[Skeleton, WorldPose]:
+    """Scale by ``unit`` and move so the hips are above the origin and the body faces −Y at
+    source frame 0 (heights kept; the rest skeleton is only scaled)."""
+    yaw = facing_yaw(skel, head=pose.head[0])
+    R = rot_z(yaw)
+    hips0 = pose.head[0, skel.i("Hips")] * unit
+    shift = -(R @ np.array([hips0[0], hips0[1], 0.0]))
+    head = (pose.head * unit) @ R.T + shift
+    rot = R[None, None] @ pose.rot
+    s = Skeleton(skel.names, skel.parents, skel.rest_rot, skel.rest_head * unit, skel.rest_tail * unit,
+                 None if skel.head_top is None else skel.head_top * unit)
+    return s, WorldPose(rot, head)

@@ -1,7 +1,7 @@
 """Procedural motion library: highly dynamic actions keyframed in code (numpy only, no bpy).
 
 Every action is a function of time returning a :class:`Frame` on the reference skeleton
-(:func:`synthgen.blender.humanoid.reference_skeleton`, 1.75 m): the hips position, the hips
+(:func:`synthgen.characters.mannequin.reference_skeleton`, 1.75 m): the hips position, the hips
 rotation, local bone rotations and, for legs, IK ankle targets. Rotations are expressed in
 *rest-aligned world axes* (Z up, the body faces −Y, its left is +X): a bone's global delta
 is ``G_b = G_parent · D_b`` and its world rotation ``W_b = G_b · R_rest_b``; so
@@ -9,7 +9,7 @@ is ``G_b = G_parent · D_b`` and its world rotation ``W_b = G_b · R_rest_b``; s
 swings a thigh forward. Legs in contact with the floor are solved by two-bone IK onto fixed
 ankle targets, so stance feet do not slide.
 
-:func:`sample` turns an action into a :class:`~synthgen.blender.retarget.WorldPose` sampled
+:func:`sample` turns an action into a :class:`~synthgen.characters.skeleton.WorldPose` sampled
 at ``i / fps`` (source frame i) in the action frame of the manifest (facing −Y at frame 0,
 hips above the origin, feet on z = 0).
 """
@@ -22,7 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from .retarget import PREFIX, Skeleton, WorldPose, arc, rot_x, rot_y, rot_z
+from .retarget import floor_lift
+from .skeleton import PREFIX, Skeleton, WorldPose, arc, rot_x, rot_y, rot_z
 
 log = logging.getLogger(__name__)
 
@@ -503,33 +504,6 @@ def pose_frame(skel: Skeleton, fr: Frame) -> tuple[np.ndarray, np.ndarray]:
             else:
                 G[b] = np.asarray(foot_rot, float)
     return G, head
-
-
-#: Clearance (m) kept between each bone's axis and the floor: its hull radius at the
-#: stockiest build (feet are handled by the leg IK and grounding instead).
-_CLEARANCE_M = {"Hips": 0.2, "Spine": 0.2, "Spine1": 0.2, "Spine2": 0.22, "Neck": 0.08, "Head": 0.12,
-                "HeadTop_End": 0.06, "Shoulder": 0.12, "Arm": 0.08, "ForeArm": 0.06, "Hand": 0.05,
-                "UpLeg": 0.12, "Leg": 0.08}
-
-
-def floor_lift(skel: Skeleton, G: np.ndarray, head: np.ndarray, free_feet=("Left", "Right")) -> float:
-    """Upward shift (m) keeping every bone's hull (axis minus its radius) above z = 0.
-
-    Feet not driven by IK (``free_feet``) keep their ankle 8 cm and toes 2 cm up.
-    """
-    tails = head + np.einsum("bij,bj->bi", G, skel.rest_tail - skel.rest_head)
-    lift = 0.0
-    for b, n in enumerate(skel.names):
-        short = n[len(PREFIX):]
-        base = short.replace("Left", "").replace("Right", "")
-        r = _CLEARANCE_M.get(base)
-        if r is not None:
-            lift = max(lift, r - min(head[b, 2], tails[b, 2]))
-        elif short.replace(base, "") in free_feet and base in ("Foot", "ToeBase"):
-            lift = max(lift, (0.08 if base == "Foot" else 0.02) - head[b, 2])
-            if base == "ToeBase":
-                lift = max(lift, 0.02 - tails[b, 2])
-    return lift
 
 
 def sample(name: str, skel: Skeleton, fps: float = FPS) -> WorldPose:
