@@ -172,3 +172,22 @@ def test_geometry_mode_writes_the_flow_layer_cycles_writes(rendered, name, tmp_p
     report = verify_clip(geo_dir, gaps=(2,))
     checks_of(report)
     assert report.passed
+
+
+def test_correspondence_outputs_imply_geometry_and_export_by_default(tmp_path):
+    """A job listing tracks and flow_k2 in its outputs gets geometry.npz from the worker, and
+    ``synthgen export`` without --members writes those members."""
+    from synthgen.dataset import load_sample
+    from synthgen.export import export_dataset
+
+    job = tv.scene_zoom()
+    job.outputs = ["flow", "flow_k2", "tracks", "track_vis", "json"]
+    assert not job.validate() and job.wants_geometry()
+    clip = worker.render_job(job, tmp_path / "r")
+    assert (clip / layout.GEOMETRY_FILE).is_file() and RenderDir(clip).is_done(job)
+    summary = export_dataset([clip], tmp_path / "ds", progress=False, n_tracks=50)
+    assert summary.ok, summary.bad
+    s = load_sample(tmp_path / "ds", job.clip_id)
+    assert {"flow", "flow_k2", "tracks", "track_vis"} <= set(s)
+    assert s["flow_k2"].shape == (job.n_frames - 2, job.height, job.width, 2)
+    assert s["tracks"].shape == (50, job.n_frames, 2)
