@@ -26,7 +26,7 @@ import numpy as np
 from ..export.flow import rotation_flow
 from ..job import Job
 from .geometry import SceneGeometry
-from .raycast import FrameScene, groups
+from .raycast import FrameScene, affine, groups
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,26 @@ class Seen:
 
     def __post_init__(self) -> None:
         self.sky = np.flatnonzero(np.isinf(self.depth.reshape(-1)))   # pixels at infinity
+        self._taps = None
+
+    def taps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per pixel i, the inverse depth (float32, 0 at infinity) and object index of pixels
+        i, i+1, i+W, i+W+1, as (H*W, 4) arrays (computed once)."""
+        if self._taps is None:
+            H, W = self.depth.shape
+            n = H * W
+            inv = np.zeros(n + W + 1, np.float32)
+            inv[:n] = np.float32(1.0) / self.depth.reshape(-1)
+            obj = np.full(n + W + 1, -1, np.int32)
+            obj[:n] = self.objs.reshape(-1)
+            offsets = (0, 1, W, W + 1)
+            self._taps = (np.stack([inv[o:o + n] for o in offsets], axis=1),
+                          np.stack([obj[o:o + n] for o in offsets], axis=1))
+        return self._taps
+
+    def drop_taps(self) -> None:
+        """Free :meth:`taps` (a frame no longer looked up)."""
+        self._taps = None
 
     @property
     def background(self) -> np.ndarray:
@@ -117,10 +137,10 @@ class Engine:
             cam = self._cam_dirs.get(K.tobytes())
             if cam is None:                       # camera-space rays: one per distinct K
                 inv = np.linalg.inv(K)
-                cam = self._cam_dirs[K.tobytes()] = self.centres @ inv[:, :2].T + inv[:, 2]
+                cam = self._cam_dirs[K.tobytes()] = self.centres @ inv[:, :2].T + inv[:, 2]   # once
                 while len(self._cam_dirs) > 2:
                     self._cam_dirs.popitem(last=False)
-            got = (c2w[:3, 3].copy(), cam @ c2w[:3, :3].T)
+            got = (c2w[:3, 3].copy(), affine(cam, c2w[:3, :3]))
             self._rays[frame] = got
             while len(self._rays) > 2:
                 self._rays.popitem(last=False)
@@ -130,11 +150,12 @@ class Engine:
         """World points (n, 3) -> pixels (n, 2) and planar depth (n,) at ``frame``."""
         c2w = self.job.c2w(frame)
         P = self.job.K(frame) @ c2w[:3, :3].T          # world -> image, homogeneous
-        uvw = points @ P.T - P @ c2w[:3, 3]
+        uvw = affine(points, P, -P @ c2w[:3, 3])
         z = uvw[:, 2]                                   # K's last row is (0, 0, 1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            uv = uvw[:, :2] / z[:, None]
-        return uv, z
+            uvw[:, 0] /= z
+            uvw[:, 1] /= z
+        return uvw[:, :2], z
 
     def in_frame(self, uv: np.ndarray, z: np.ndarray) -> np.ndarray:
         cam = self.job.camera
@@ -192,7 +213,7 @@ class Engine:
             w, f, b = obj.world(i), obj.tris[pts.tri], pts.bary
             return b[:, :1] * w[f[:, 0]] + b[:, 1:2] * w[f[:, 1]] + b[:, 2:] * w[f[:, 2]]
         M = obj.matrix_at(i)
-        return pts.local @ M[:3, :3].T + M[:3, 3]
+        return affine(pts.local, M[:3, :3], M[:3, 3])
 
     def at(self, pts: Points, frame: int) -> np.ndarray:
         """World positions float64 (n, 3) at ``frame`` of surface points found at any frame:
@@ -251,26 +272,21 @@ class Engine:
         with np.errstate(invalid="ignore"):
             inside = (x0 >= 0) & (x0 <= W - 2) & (y0 >= 0) & (y0 <= H - 2)
         i00 = np.where(inside, y0 * W + x0, 0).astype(np.int64)
-        offsets = (0, 1, W, W + 1)
-        depth = target.depth.reshape(-1)
-        D = [depth.take(i00 + o) for o in offsets]
+        inv, objs = target.taps()
+        I, O = inv[i00], objs[i00]               # (n, 4): the pixel and its right/lower ones
         if z is None:
-            far = [np.isinf(d) for d in D]
-            all_far = far[0] & far[1] & far[2] & far[3]
-            none_far = ~(far[0] | far[1] | far[2] | far[3])
+            far = I == 0
+            all_far = far[:, 0] & far[:, 1] & far[:, 2] & far[:, 3]
+            none_far = ~(far[:, 0] | far[:, 1] | far[:, 2] | far[:, 3])
             return inside & (all_far | none_far), inside & all_far
-        objs = target.objs.reshape(-1)
-        same = inside.copy()
-        for o in offsets:
-            same &= objs.take(i00 + o) == obj
+        same = inside & (O[:, 0] == obj) & (O[:, 1] == obj) & (O[:, 2] == obj) & (O[:, 3] == obj)
         ax, ay = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
-        inv = [np.float32(1.0) / d for d in D]
-        top = inv[0] + (inv[1] - inv[0]) * ax
-        bot = inv[2] + (inv[3] - inv[2]) * ax
+        top = I[:, 0] + (I[:, 1] - I[:, 0]) * ax
+        bot = I[:, 2] + (I[:, 3] - I[:, 2]) * ax
         with np.errstate(invalid="ignore"):
             near = same & (np.abs((top + (bot - top) * ay) * z - 1.0) <= SAME_DEPTH)
-            lim = (z * (1.0 - NEARER)).astype(np.float32)
-            front = inside & (D[0] < lim) & (D[1] < lim) & (D[2] < lim) & (D[3] < lim)
+            lim = (1.0 / (z * (1.0 - NEARER))).astype(np.float32)     # nearer: larger 1/z
+            front = inside & (I[:, 0] > lim) & (I[:, 1] > lim) & (I[:, 2] > lim) & (I[:, 3] > lim)
         return near | front, near
 
     # ------------------------------------------------------------------ members

@@ -103,6 +103,8 @@ def _stream(engine: Engine, job: Job, gaps: list[int], writers: dict, sampler) -
             writers["scene_flow"].write(to_f16(engine.scene_flow(window[t - 1], t)))
         if sampler is not None:
             sampler.observe(seen, window.get(frames[idx - 1]) if idx else None)
+        if idx:
+            window[frames[idx - 1]].drop_taps()      # only this frame is a target from now on
         window.pop(t - keep, None)
     log.debug("%s: correspondences streamed over %d frames", job.clip_id, len(frames))
 
