@@ -191,3 +191,36 @@ def test_correspondence_outputs_imply_geometry_and_export_by_default(tmp_path):
     assert {"flow", "flow_k2", "tracks", "track_vis"} <= set(s)
     assert s["flow_k2"].shape == (job.n_frames - 2, job.height, job.width, 2)
     assert s["tracks"].shape == (50, job.n_frames, 2)
+
+
+def test_verify_checks_the_exported_members(rendered, tmp_path):
+    """verify --sample checks the exported float16 flow_k / occ_k / tracks; a sample whose
+    flow_k2 was tampered with fails."""
+    import io
+    import tarfile
+    from synthgen.export import export_dataset
+
+    clip = rendered["spin"]
+    summary = export_dataset([clip], tmp_path / "ds", members="flow,flow_k2,occ_k2,tracks,track_vis,json",
+                             progress=False, compression="none", n_tracks=300)
+    assert summary.ok, summary.bad
+    c = checks_of(verify_clip(clip, sample=tmp_path / "ds"))
+    for name in ("flow_k", "occ_k", "tracks", "track_vis"):
+        assert c[name].passed is True and c[name].stats["n"] > 50, name
+    shard = next((tmp_path / "ds").glob("shard-*.tar"))
+    with tarfile.open(shard) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    key = next(n for n in members if n.endswith(".flow_k2.npy"))
+    arr = np.load(io.BytesIO(members[key]))
+    arr[..., 1] += np.float16(0.25)                                  # v off by a quarter pixel
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    members[key] = buf.getvalue()
+    bad = tmp_path / "bad" / shard.name
+    bad.parent.mkdir()
+    with tarfile.open(bad, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert checks_of(verify_clip(clip, sample=bad))["flow_k"].passed is False

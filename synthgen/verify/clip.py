@@ -23,7 +23,7 @@ from ..export.shards import read_sample
 from ..job import Job
 from ..renderdir import RenderDir
 from . import checks
-from .correspondence import DEFAULT_GAPS, correspondence_results
+from .correspondence import DEFAULT_GAPS, correspondence_results, exported_members
 from .masks import instance_ids
 from .stats import CheckResult, summarize
 
@@ -148,7 +148,8 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     or unreadable inputs. Frames are streamed: at most two frames' passes are in memory at
     once, plus the float32 error samples the percentiles are taken from. A clip rendered with
     ``"geometry"`` also gets the correspondence checks of
-    :mod:`synthgen.verify.correspondence` at frame gaps 1 and ``gaps`` (those below T).
+    :mod:`synthgen.verify.correspondence` at frame gaps 1 and ``gaps`` (those below T); with
+    ``sample``, the sample's own flow_k / occ_k / tracks members are checked where it has them.
     """
     clip_dir = Path(clip_dir)
     job, paths = load_clip(clip_dir)
@@ -185,16 +186,21 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     results.append(_photometric_result(job, photo))
     results.append(CheckResult.evaluate("ids", {"n": int(unknown[1]), "unknown": int(unknown[0])},
                                         unit="pixels", note=f"job ids {known_ids.tolist()}"))
-    results += _correspondence(job, clip_dir, paths, vertices, gaps)
+    results += _correspondence(job, clip_dir, paths, vertices, gaps, sample)
     report = Report(clip_dir, job.clip_id, job.hash(), job.render.mode, results, reports)
     log.info("verified %s: %s", job.clip_id, "pass" if report.passed else "FAIL")
     return report
 
 
-def _correspondence(job: Job, clip_dir: Path, paths, vertices, gaps) -> list[CheckResult]:
+def _correspondence(job: Job, clip_dir: Path, paths, vertices, gaps, sample) -> list[CheckResult]:
+    exported = None
+    if sample is not None:
+        got = read_sample(Path(sample), job.clip_id, decode_video=False, error=VerifyError)
+        exported = exported_members(got, job)
     try:
         return correspondence_results(job, clip_dir, paths, vertices,
-                                      lambda p, f: read_frame_data(p, job, f, rgb=False), gaps=gaps)
+                                      lambda p, f: read_frame_data(p, job, f, rgb=False), gaps=gaps,
+                                      exported=exported)
     except CorrespondenceError as exc:
         raise VerifyError(exc.reason, source=exc.source, field=exc.field) from None
 

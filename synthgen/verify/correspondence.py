@@ -45,6 +45,40 @@ AGREEMENT = ("occ_k", "track_vis")
 
 
 @dataclass
+class Exported:
+    """Correspondence members of an exported sample, checked instead of the engine's own:
+    ``flows`` / ``occs`` K -> float32 / bool arrays, ``tracks`` (query frames as Blender
+    frames, instance ids, positions, visibility) or None."""
+
+    flows: dict = field(default_factory=dict)
+    occs: dict = field(default_factory=dict)
+    tracks: tuple | None = None
+
+    @property
+    def gaps(self) -> list[int]:
+        return sorted(set(self.flows) | set(self.occs))
+
+
+def exported_members(sample: dict, job: Job) -> Exported | None:
+    """The correspondence members of a decoded sample (None when it has none)."""
+    from ..vocabulary import GAP_MEMBER
+    out = Exported()
+    for name, arr in sample.items():
+        m = GAP_MEMBER.match(name)
+        if m:
+            (out.flows if m.group(1) == "flow" else out.occs)[int(m.group(2))] = np.asarray(
+                arr, np.float32 if m.group(1) == "flow" else bool)
+    rec = (sample.get("json") or {}).get("correspondence", {}).get("tracks", {})
+    if "tracks" in sample and "track_vis" in sample and "query_frame" in rec:
+        tr = np.asarray(sample["tracks"])
+        qi = np.asarray(rec["query_frame"], np.int64)
+        centres = tr[np.arange(len(tr)), qi].astype(np.float64)     # a query sits on its pixel
+        out.tracks = (qi + job.frame_start, centres, np.asarray(rec["instance_id"]), tr,
+                      np.asarray(sample["track_vis"]))
+    return out if (out.flows or out.occs or out.tracks) else None
+
+
+@dataclass
 class _Acc:
     errors: dict = field(default_factory=lambda: {n: [] for n in NAMES})
     counts: dict = field(default_factory=lambda: {n: np.zeros(2, np.int64) for n in AGREEMENT})
@@ -54,24 +88,29 @@ class _Acc:
 
 
 def correspondence_results(job: Job, clip_dir, paths, vertices, read_frame, *,
-                           gaps=DEFAULT_GAPS, n_tracks: int = VERIFY_TRACKS) -> list[CheckResult]:
+                           gaps=DEFAULT_GAPS, n_tracks: int = VERIFY_TRACKS,
+                           exported: Exported | None = None) -> list[CheckResult]:
     """Every correspondence check (module doc); skipped with a note without geometry.npz.
-    ``read_frame(path, frame)`` gives a :class:`~synthgen.verify.checks.FrameData`."""
+    ``read_frame(path, frame)`` gives a :class:`~synthgen.verify.checks.FrameData`. With
+    ``exported``, its members are checked instead of the engine's (at its gaps)."""
+    ex = exported or Exported()
+    gaps = ex.gaps if ex.gaps else gaps
     gaps = [int(k) for k in gaps if 1 < int(k) < job.n_frames]
     if not has_geometry(clip_dir):
         note = "no geometry.npz: render with 'geometry' in job.outputs to check correspondences"
         return _results(_Acc(), note, vertices)
     engine = Engine(job, load_geometry(clip_dir, job), cache_frames=max(gaps, default=1) + 2)
     frames = list(range(job.frame_start, job.frame_end + 1))
-    tracked = _tracks(engine, frames, n_tracks)
+    tracked = ex.tracks if ex.tracks is not None else _tracks(engine, frames, n_tracks)
     acc, fds, seens, anchors = _Acc(), {}, {}, {}
     for k, t in enumerate(frames):
         fd, seen = read_frame(paths[k], t), engine.seen(t)
         fds[t], seens[t] = fd, seen
-        _k1(job, engine, seen, fd, acc)
+        _k1(job, engine, seen, fd, acc, ex.flows.get(1), k)
         for K in gaps:
             if k >= K:
-                _gap(job, engine, seens[t - K], fds[t - K], fd, K, vertices, acc)
+                given = (ex.flows.get(K), ex.occs.get(K), k - K)
+                _gap(job, engine, seens[t - K], fds[t - K], fd, K, vertices, acc, given)
         _track_frame(job, tracked, anchors, fd, k, acc)
         keep = max(gaps, default=1)
         fds.pop(t - keep, None)
@@ -101,8 +140,11 @@ def _static_mask(job: Job, fd: checks.FrameData) -> np.ndarray:
     return np.isin(fd.ids, ids) & ~fd.bg & ~fd.near & ~fd.blended
 
 
-def _k1(job: Job, engine: Engine, seen: Seen, fd: checks.FrameData, acc: _Acc) -> None:
-    flow, _ = engine.flow(seen, fd.frame + 1, occlusion=False)
+def _k1(job: Job, engine: Engine, seen: Seen, fd: checks.FrameData, acc: _Acc,
+        given=None, row: int = 0) -> None:
+    if given is not None and row >= len(given):
+        return                            # the exported flow_k1 has no row for the last frame
+    flow = given[row] if given is not None else engine.flow(seen, fd.frame + 1, occlusion=False)[0]
     err = np.linalg.norm(flow.astype(np.float64) - fd.fwd, axis=-1)
     same = (seen.ids == fd.ids) & ~fd.near & ~fd.blended & ~fd.bg
     subjects = np.isin(fd.ids, [s.instance_id for s in job.subjects])
@@ -149,8 +191,12 @@ def depth_decides(dst: checks.FrameData, x: np.ndarray, y: np.ndarray, z: np.nda
     return out | same | front, same & ~out
 
 
-def _gap(job, engine, seen0, fd0, fd1, K, vertices, acc: _Acc) -> None:
-    flow, vis = engine.flow(seen0, fd1.frame)
+def _gap(job, engine, seen0, fd0, fd1, K, vertices, acc: _Acc, given=(None, None, 0)) -> None:
+    flow_k, occ_k, row = given
+    if flow_k is None or occ_k is None:
+        flow, vis = engine.flow(seen0, fd1.frame)
+    flow = flow if flow_k is None else flow_k[row]
+    vis = vis if occ_k is None else occ_k[row]
     pred, z1, mask = predicted(job, fd0, fd1.frame)
     ok = mask & np.isfinite(pred).all(axis=-1) & (seen0.ids == fd0.ids)
     acc.errors["flow_k"].append(np.linalg.norm(flow.astype(np.float64) - pred, axis=-1)[ok])
