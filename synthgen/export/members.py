@@ -72,7 +72,7 @@ def parse_members(members) -> tuple[str, ...]:
         members = [m.strip() for m in members.split(",") if m.strip()]
     for m in members:
         if not is_correspondence_member(m) and m not in SUFFIX:
-            raise UnknownNameError(f"unknown member {m!r} (choose from {', '.join(ALL_MEMBERS)}, "
+            raise UnknownNameError(f"unknown dataset member {m!r} (known: {', '.join(ALL_MEMBERS)}, "
                                    f"{CORRESPONDENCE_HELP})", field="members")
     if not members:
         raise UnknownNameError(f"no member named (choose from {', '.join(ALL_MEMBERS)})", field="members")
