@@ -89,14 +89,22 @@ print(json.dumps({"s": time.perf_counter() - t0,
 
 
 def rss(root: Path, n_frames: int) -> dict:
-    job = with_geometry(bench_job(1280, 704, n_frames, "rss"), "corr-rss")
-    path = job.save(root / "jobs" / "corr-rss.json")
-    res = run_one(path, root / "renders", frames=(1, 1))
-    if res.returncode != 0:
-        raise SystemExit(f"render failed: {res.reason}")
+    plain = dataclasses.replace(bench_job(1280, 704, n_frames, "rss"), clip_id="corr-plain")
+    job = with_geometry(plain, "corr-rss")
+    secs = {}
+    for j in (plain, job):                # frame 1 only: the difference is geometry.npz
+        path = j.save(root / "jobs" / f"{j.clip_id}.json")
+        t0 = time.perf_counter()
+        res = run_one(path, root / "renders", frames=(1, 1))
+        secs[j.clip_id] = time.perf_counter() - t0
+        if res.returncode != 0:
+            raise SystemExit(f"render failed: {res.reason}")
     out = subprocess.run([sys.executable, "-c", RSS_CHILD, str(root / "renders" / job.clip_id),
                           str(root), json.dumps(MEMBERS)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got["geometry_s"] = secs["corr-rss"] - secs["corr-plain"]
+    got["geometry_mb"] = (root / "renders" / job.clip_id / "geometry.npz").stat().st_size / 1e6
+    return got
 
 
 def main(argv=None) -> None:
@@ -131,6 +139,9 @@ def main(argv=None) -> None:
         r = rss(root, args.rss_frames)
         print(f"engine on {args.rss_frames} frames at 1280x704: peak RSS {r['rss_mb']:.0f} MB "
               f"(goal <= 2048 MB), {r['s'] / args.rss_frames * 1000:.0f} ms/frame")
+        print(f"worker: writing geometry.npz for {args.rss_frames + 2} baked frames took "
+              f"{r['geometry_s']:.1f} s ({r['geometry_s'] / (args.rss_frames + 2) * 1000:.0f} ms/frame), "
+              f"{r['geometry_mb']:.1f} MB")
     print(f"load average at end {os.getloadavg()}; renders in {root}")
 
 

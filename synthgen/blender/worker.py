@@ -204,15 +204,15 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Pa
 def _geometry_engine(job: Job, clip_dir: Path):
     """The correspondence engine on the clip's geometry.npz (geometry mode). It needs
     embreex and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
-    try:
-        from ..correspond.engine import Engine
-        from ..correspond.geometry import load_geometry
-        import embreex  # noqa: F401
-        import OpenEXR  # noqa: F401
-    except ImportError as exc:
-        raise RenderError(f"geometry mode needs {exc.name} in this Python (stock Blender lacks "
+    import importlib.util
+
+    missing = [m for m in ("embreex", "OpenEXR") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise RenderError(f"geometry mode needs {missing[0]} in this Python (stock Blender lacks "
                           "it): render with `synthgen render --mode geometry` from an environment "
-                          "where synthgen is installed") from None
+                          "where synthgen is installed")
+    from ..correspond.engine import Engine
+    from ..correspond.geometry import load_geometry
     return Engine(job, load_geometry(clip_dir, job), cache_frames=2)
 
 
