@@ -254,3 +254,20 @@ def test_geometry_of_another_frame_range_is_refused(tmp_path):
     cf.write_geometry(tmp_path, other, [])
     with pytest.raises(CorrespondenceError, match="frames: covers frames"):
         load_geometry(tmp_path, job)
+
+
+def test_a_preset_may_list_correspondence_members(tmp_path):
+    """[render] outputs take flow_k<K> / tracks; the planned job asks for geometry then."""
+    from synthgen.errors import PresetError
+    from synthgen.job import load_job
+    from synthgen.planner import plan
+
+    preset = tmp_path / "corr.toml"
+    preset.write_text('[preset]\nbase = ["tiny"]\n\n[render]\n'
+                      'outputs = ["flow", "flow_k4", "occ_k4", "tracks", "track_vis", "json"]\n')
+    plan(str(preset), 1, 0, tmp_path / "jobs", kind="camera")
+    job = load_job(next((tmp_path / "jobs").glob("camera-*.json")))
+    assert "flow_k4" in job.outputs and job.wants_geometry()
+    preset.write_text('[preset]\nbase = ["tiny"]\n\n[render]\noutputs = ["flow", "flow_k0"]\n')
+    with pytest.raises(PresetError, match="flow_k0"):
+        plan(str(preset), 1, 0, tmp_path / "jobs2", kind="camera")
