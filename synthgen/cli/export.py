@@ -59,8 +59,12 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
               help="webdataset: tar shards; videox-fun: mp4 + RealEstate10K pose txt + metadata "
                    "json for VideoX-Fun / CameraCtrl; folders: one plain folder per clip.")
 @click.option("--members", default=None,
-              help=f"Comma list from: {', '.join(EXPORT_MEMBERS)}. Default: each job's outputs "
-                   "(its preset's [render] outputs; videox-fun: fixed).")
+              help=f"Comma list from: {', '.join(EXPORT_MEMBERS)}, and (clips whose job asks "
+                   "for them or for \"geometry\") flow_k<K>, occ_k<K>, tracks, track_vis, "
+                   "scene_flow. Default: each job's outputs (its preset's [render] outputs; "
+                   "videox-fun: fixed).")
+@click.option("--tracks", "n_tracks", default=2048, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Query points of the tracks member.")
 @click.option("--flow-video", type=click.Choice(["hsv", "sqrt", "middlebury"]), default=None,
               help="Encoding of the flow control video (videox-fun, folders) [default: hsv].")
 @click.option("--flow-scale", default=None,
@@ -86,7 +90,7 @@ def parse_res(text: str | None) -> tuple[int, int] | None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Clips computed at the same time (local processes).")
 @executor_options
-def export_cmd(renders, out, fmt, members, flow_video, flow_scale, target, strict_target,
+def export_cmd(renders, out, fmt, members, n_tracks, flow_video, flow_scale, target, strict_target,
                plucker_res, shard_size, max_fb_p90, tags, allow_partial, compression,
                prune_renders, workers, **executor_opts):
     """Pack finished render folders (or folders of them) into WebDataset shards, or into
@@ -111,7 +115,7 @@ def export_cmd(renders, out, fmt, members, flow_video, flow_scale, target, stric
         shard_bytes=parse_size(shard_size), max_fb_p90=None if max_fb_p90 < 0 else max_fb_p90,
         tags=None if tags is None else [t for t in tags.split(",") if t],
         progress=sys.stderr.isatty(), executor=executor, compression=compression,
-        prune_renders=prune_renders, fmt=export_format)
+        prune_renders=prune_renders, fmt=export_format, n_tracks=n_tracks)
     for folder, message in summary.bad:
         click.echo(f"synthgen: skipped clip: {message}" if folder in message
                    else f"synthgen: skipped clip: {folder}: {message}", err=True)

@@ -104,7 +104,7 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True,
                    executor=None, compression: str | None = None,
                    prune_renders: bool = False,
-                   fmt: str | ExportFormat = "webdataset") -> ExportSummary:
+                   fmt: str | ExportFormat = "webdataset", n_tracks: int = 2048) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
@@ -120,7 +120,8 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     ``webdataset`` shards, or the ``videox-fun`` and ``folders`` file layouts, which write
     their own files instead of shards; every format runs the same pipeline and gate).
     ``prune_renders``: remove each clip's render folder once its sample is in a finished,
-    indexed shard (see :mod:`synthgen.export.prune`). ``executor`` (a
+    indexed shard (see :mod:`synthgen.export.prune`). ``n_tracks``: query points of the
+    ``tracks`` member (:mod:`synthgen.correspond.tracks`). ``executor`` (a
     :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
     tasks while this process still writes every shard, in input order; None: one by one in
     this process.
@@ -133,7 +134,8 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     opts = ClipOptions(members=fmt.members(_parse_members(members)), replaced=fmt.replaced_members,
                        plucker_res=plucker_res,
                        tags=tags, hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
-                       compression=parse_compression(fmt.compression(compression)))
+                       compression=parse_compression(fmt.compression(compression)),
+                       n_tracks=int(n_tracks))
     summary = ExportSummary(out=out, format=fmt.name)
     executor = executor or LocalExecutor(1, progress=progress)
     with shardmod.DatasetLock(out):

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import ExportError
 from .clip import ClipOptions, ClipSource, compute_clip, load_clip
 from .codec import compress_result
-from .members import SUFFIX
+from .members import SUFFIX, member_suffix
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
 
@@ -67,7 +67,7 @@ def sample_members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, P
         elif m == "json":
             out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
         else:
-            out.append((res.suffixes.get(m, SUFFIX[m]), res.files[m]))
+            out.append((res.suffixes.get(m, member_suffix(m)), res.files[m]))
     return out
 
 

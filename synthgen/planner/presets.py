@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import PresetError
 from ..job import FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
     RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
+from ..vocabulary import is_correspondence_member
 from .movements import MOVEMENTS
 from .paths import PATH_FAMILIES as FAMILIES
 from .paths.arc_length import SPEED_PROFILES
@@ -276,7 +277,8 @@ def _parse_value(value: Any, spec: tuple, src: str, fld: str) -> Any:
     if tag == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("expected a list of strings")
-        bad = [v for v in value if spec[1] is not None and v not in spec[1]]
+        bad = [v for v in value if spec[1] is not None and v not in spec[1]
+               and not (spec[1] is OUTPUTS and is_correspondence_member(v))]
         if bad:
             raise fail(f"{bad[0]!r} is not one of {', '.join(spec[1])}")
         return list(value)
