@@ -70,12 +70,12 @@ HUMAN_CONTINUOUS = [("environment", "hdri_rotation_deg", "hdri_rotation_deg"),
                     ("environment", "ambient_intensity", "ambient_intensity"),
                     ("lights", "color_temperature_k", "light0_color_temperature_k"),
                     ("lights", "intensity_w", "light1_intensity_w"), ("lights", "distance_m", "light0_distance_m"),
-                    ("lights", "height_m", "light1_height_m"), ("subject", "height_m", "subject_height_m"),
+                    ("lights", "height_m", "light1_height_m"), ("subject", "height_scale", "subject_height_scale"),
                     ("subject", "playback_speed", "playback_speed"), ("subject", "heading_deg", "heading_deg"),
                     ("camera", "coverage", "coverage_sampled"),
                     ("camera", "forward_azimuth_deg", "camera_azimuth_sampled_deg"),
                     ("camera", "elevation_deg", "camera_elevation_sampled_deg"),
-                    ("camera", "distance_m", "camera_distance_sampled_m"), ("camera", "roll_deg", "roll_deg")]
+                    ("camera", "focal_mm", "focal_mm_sampled"), ("camera", "roll_deg", "roll_deg")]
 
 
 @pytest.mark.parametrize("section, key, param", HUMAN_CHOICES, ids=[c[2] for c in HUMAN_CHOICES])
