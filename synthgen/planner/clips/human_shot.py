@@ -170,7 +170,8 @@ def shot_start(ctx: ClipContext, g: ShotDraw, focus: np.ndarray, placement: Plac
     """The shot's start ``distance_m`` from the focus point (shortened to stay clear of the
     walls indoors), and the start distance used."""
     ref = focus[1]
-    facing = math.degrees(math.atan2(placement.facing()[1], placement.facing()[0]))
+    face = placement.facing()
+    facing = math.degrees(math.atan2(face[1], face[0]))
     az = facing + g.azimuth_deg if g.placement == "forward" else g.random_azimuth_deg
     a, e = math.radians(az), math.radians(g.elevation_deg)
     dir_h = np.array([math.cos(a), math.sin(a), 0.0])
