@@ -141,3 +141,44 @@ def test_a_lens_wider_than_the_floor_is_refused(ctx):
     why = hs.solve_camera(ctx, _draw(20.0, 0.9), corners, hs.aim_points(corners, "center"),
                           Placement(np.zeros(3), 0.0, 1.0), corners.mean(axis=1), [1.6, 1.6, 3.0])
     assert isinstance(why, str) and ("focal length" in why or "behind" in why or "frame" in why), why
+
+
+@pytest.mark.slow
+def test_rendered_performer_lies_inside_the_planned_envelope_and_is_large(tmp_path):
+    """Two planned dynavid-human clips (default people, 8 frames at 160x88), rendered in flow
+    mode: in every frame the performer's segmentation lies inside the projection of the
+    envelope the planner framed (so 'envelope in frame' means 'performer in frame'), and its
+    larger extent (height/H or width/W, median over frames) is at least 0.6 of the envelope's
+    recorded coverage (the envelope is not wildly larger than the body)."""
+    from synthgen import layout
+    from synthgen.export.exr import read_channels
+    from synthgen.job import load_job
+    from synthgen.planner import plan
+    from synthgen.render import run_one
+    from test_planner import subject_world_corners
+
+    p = tmp_path / "small.toml"
+    p.write_text('[preset]\nbase = ["dynavid-human"]\n[video]\nwidth = 160\nheight = 88\nframes = 8\n'
+                 '[render]\nquality = "low"\ndevice = "cpu"\n')
+    aset = load_manifests(None)
+    beyond_shrunk = 0           # negative control: frames whose performer overflows the envelope shrunk by 15 %
+    for path in plan(p, 2, 3, tmp_path / "jobs"):
+        job = load_job(path)
+        assert run_one(path, tmp_path / "out", mode="flow").status == "done"
+        corners = subject_world_corners(job, aset, job.subjects[0])
+        shares = []
+        for i, frame in enumerate(job.baked_frames()[1:-1], start=1):
+            ids = read_channels(tmp_path / "out" / job.clip_id / layout.frame_name(frame),
+                                [layout.INDEX_CHANNEL])[layout.INDEX_CHANNEL]
+            rows, cols = np.nonzero(np.rint(ids) == 1)
+            assert len(rows), (job.clip_id, frame)
+            uv, _ = project(corners[i], job.K(frame), job.c2w(frame))
+            lo, hi = uv.min(axis=0), uv.max(axis=0)
+            assert cols.min() + 0.5 >= lo[0] - 1 and cols.max() + 0.5 <= hi[0] + 1, (job.clip_id, frame)
+            assert rows.min() + 0.5 >= lo[1] - 1 and rows.max() + 0.5 <= hi[1] + 1, (job.clip_id, frame)
+            shares.append(max((rows.max() - rows.min() + 1) / job.height, (cols.max() - cols.min() + 1) / job.width))
+            mid, half = (lo + hi) / 2, 0.85 * (hi - lo) / 2
+            beyond_shrunk += bool(rows.min() + 0.5 < mid[1] - half[1] or rows.max() + 0.5 > mid[1] + half[1]
+                                  or cols.min() + 0.5 < mid[0] - half[0] or cols.max() + 0.5 > mid[0] + half[0])
+        assert np.median(shares) >= 0.6 * job.plan.params["coverage"], (job.clip_id, shares)
+    assert beyond_shrunk > 0

@@ -6,7 +6,8 @@ the shot's widest focal length, i.e. a zoom's wide end), the shot size from
 ``camera.coverage`` (the fraction of the frame's tighter dimension the performer's
 projected envelope covers, median over the clip), and the camera's distance is solved so
 that the drawn lens gives the drawn coverage (:func:`solve_distance`), moving back further
-where needed so the whole envelope stays in every frame.
+where needed so the whole envelope stays in the frame (in :data:`FIT_FRAMES` of the rendered
+frames; the hard constraint asks 95 %).
 
 The shot starts that distance from the focus point at ``elevation_deg``, on the side the
 performer faces (``placement = "forward"``, ± ``azimuth_deg``) or anywhere (``"random"``); the
@@ -40,11 +41,11 @@ SMOOTH_S = 0.3            # focus/follow smoothing (Gaussian sigma, seconds)
 MIN_COVERAGE = 0.2        # the coverage achieved may drop this low (a wide shot), never lower
 FOCAL_FLOOR_MM = 12.0     # the widest lens a wall-limited or wide-sweeping shot may switch to
 FOCAL_CEILING_MM = 600.0
-FIT_MARGIN = 0.98         # the envelope keeps 1 % of the frame's half-size clear of each edge
+FIT_MARGIN = 0.98         # the envelope keeps 2 % of the frame's half-size clear of each edge
 FIT_FRAMES = 0.98         # ... in this share of the rendered frames (the hard constraint asks 95 %)
 SOLVE_ITERATIONS = 8      # distance updates (each re-runs the movement)
 SOLVE_TOLERANCE = 0.005   # relative coverage error at which the distance is solved
-MIN_DISTANCE_M = 1.5
+MIN_DISTANCE_M = 1.5      # the solved start distance from the focus point stays in this range
 MAX_DISTANCE_M = 40.0
 FORCE_FOLLOW_FROM = 8     # attempts from which a travelling subject is filmed as a following shot
 HALVE_OFFSET_FROM = 8     # attempts from which the subject's placement offset is halved
