@@ -460,3 +460,13 @@ def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
             assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
             seen.add(job.environment.type)
     assert "room" in seen and scale < 1.0
+
+
+def test_colour_names_are_what_the_linear_colour_looks_like_on_screen():
+    from synthgen.planner.captions import colour_name
+    assert colour_name((0.73, 0.80, 0.006)) == "yellow"     # linear; "green" if read as sRGB
+    assert colour_name((1.0, 0.0, 0.0)) == "red"
+    assert colour_name((0.0, 0.2, 0.0)) == "green"          # sRGB 0.48: not black
+    assert colour_name((0.02, 0.02, 0.02)) == "black"       # sRGB 0.15
+    assert colour_name((0.2, 0.2, 0.2)) == "grey" and colour_name((0.9, 0.9, 0.9)) == "white"
+    assert colour_name((0.0, 0.05, 0.6)) == "blue"
