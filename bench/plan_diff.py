@@ -26,7 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 PRESETS = ("dynavid-human", "dynavid-camera", "tiny")
-MANIFESTS = ("assets_manifest/default.json", "assets_manifest/procedural_humans.json")
+MANIFESTS = ("assets_manifest/default.json", "assets_manifest/people.json")     # the default set
 
 
 def plan_with(checkout: Path, preset: str, count: int, seed: int, out: Path,

@@ -70,3 +70,10 @@ class VerifyError(SynthgenError):
     """A clip could not be verified (missing inputs)."""
 
     exit_code = 1
+
+
+class CorrespondenceError(SynthgenError):
+    """A correspondence member (flow_k, occ_k, tracks, scene_flow) cannot be computed for a
+    clip: bad frame gap, or the clip was rendered without the scene geometry it needs."""
+
+    exit_code = 1

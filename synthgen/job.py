@@ -31,8 +31,8 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
-from .vocabulary import CLIP_KINDS, EXPORT_MEMBERS, LAYOUT_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES, \
-    SURFACE_KINDS, WORLD_SHAPES, canonical_scene_type
+from .vocabulary import (CLIP_KINDS, EXPORT_MEMBERS, LAYOUT_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES,
+                         SURFACE_KINDS, WORLD_SHAPES, canonical_scene_type, is_correspondence_member)
 
 SCHEMA_VERSION = 1
 
@@ -42,7 +42,7 @@ MAX_FRAMES = 100_000
 MAX_FPS = 1000.0
 
 KINDS = CLIP_KINDS
-RENDER_MODES = ("flow", "full")
+RENDER_MODES = ("flow", "full", "geometry")
 QUALITIES = ("high", "low")
 DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
 #: ``environment.type``: the scene types, then the older spellings job files may still use.
@@ -53,8 +53,11 @@ FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
 TAG_POSITIONS = ("prefix", "suffix", "none")
-#: What a clip produces: dataset members, and ``vertices`` (the worker writes vertices.npz).
-OUTPUTS = EXPORT_MEMBERS + ("vertices",)
+#: What a clip produces: dataset members, ``vertices`` (the worker writes vertices.npz) and
+#: ``geometry`` (geometry.npz, which the correspondence members need); correspondence members
+#: (``flow_k<K>``, ``occ_k<K>``, ``tracks``, ``track_vis``, ``scene_flow``) are outputs too
+#: (:func:`synthgen.vocabulary.is_correspondence_member`) and imply ``geometry``.
+OUTPUTS = EXPORT_MEMBERS + ("vertices", "geometry")
 
 
 # --------------------------------------------------------------------------- specs
@@ -74,7 +77,8 @@ class AssetRef:
 
 @dataclass
 class RenderSpec:
-    mode: str = "flow"              # flow: Vector/Depth/Index only; full: + RGB
+    mode: str = "flow"              # flow: Vector/Depth/Index only; full: + RGB; geometry:
+                                    # the flow layer ray cast from geometry.npz (no Cycles)
     quality: str = "low"            # RGB preset in full mode
     device: str = "cpu"
     samples_rgb: int = 16           # RGB samples (full mode)
@@ -320,6 +324,12 @@ class Job:
     def K(self, frame: int) -> np.ndarray:
         return np.asarray(self.camera.K[self.index_of(frame)], dtype=np.float64)
 
+    def wants_geometry(self) -> bool:
+        """The worker writes ``geometry.npz``: ``geometry`` or a correspondence member is in
+        the outputs, or the clip renders in geometry mode."""
+        return (self.render.mode == "geometry" or "geometry" in self.outputs
+                or any(is_correspondence_member(o) for o in self.outputs))
+
     def instances(self) -> dict[int, str]:
         """Instance id -> name (0 is the background/environment)."""
         ids = {0: "background"}
@@ -516,7 +526,9 @@ def _validate(job: Job) -> list[tuple[str, str]]:
     _validate_header(job, bad, choice)
     _validate_render(job, bad, choice)
     for i, out in enumerate(job.outputs):
-        choice(f"outputs[{i}]", out, OUTPUTS)
+        if not is_correspondence_member(out):
+            choice(f"outputs[{i}]", out, OUTPUTS + ("flow_k<K>", "occ_k<K>", "tracks", "track_vis",
+                                                    "scene_flow"))
     _validate_environment(job.environment, bad, choice)
     _validate_lights(job, bad, choice)
     ids: dict[int, str] = {}

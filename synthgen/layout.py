@@ -14,6 +14,15 @@ Standard library only (the worker imports it inside Blender; the exporter withou
         vertices.npz       optional ("vertices" in job.outputs): ``inst_<id>`` float32
                            [n_baked, V, 3] world-space evaluated vertices of each subject for
                            frames frame_start-1 .. frame_end+1, and ``frames`` (int32)
+        geometry.npz       optional ("geometry" in job.outputs): every surface the camera can
+                           see, as Blender evaluates it at frames frame_start-1 .. frame_end+1
+                           (see :mod:`synthgen.correspond.geometry`): ``frames`` int32
+                           [n_baked]; per object k ``o<k>_tris`` int32 [F, 3] (Blender's loop
+                           triangles, the ones Cycles renders), ``o<k>_verts`` float32
+                           [1 or n_baked, V, 3] object-space vertices (n_baked rows when the
+                           mesh deforms), ``o<k>_matrix`` float64 [1 or n_baked, 4, 4]
+                           object-to-world (n_baked rows when it moves); ``instance_ids`` int32
+                           [M] (object pass index) and ``names`` str [M]
         render.json        Blender/synthgen versions, device, samples, per-frame times, job hash
         DONE               written last; holds the job hash. No DONE = not finished.
 """
@@ -23,6 +32,7 @@ JOB_FILE = "job.json"
 RENDER_INFO_FILE = "render.json"
 DONE_FILE = "DONE"
 VERTICES_FILE = "vertices.npz"
+GEOMETRY_FILE = "geometry.npz"
 
 FLOW_LAYER = "flow"   # view layer of the 1-sample pass: Vector, Depth, Object Index (+ Combined)
 RGB_LAYER = "rgb"     # full mode only: Combined at the quality preset's samples

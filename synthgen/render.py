@@ -115,14 +115,15 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
             mode: str | None = None, timeout: float | None = None,
             on_frame: Callable[[int, int, int], None] | None = None,
             python: str | None = None, command: list[str] | None = None,
-            verbose: int = 0, threads: int | None = None) -> JobResult:
+            verbose: int = 0, threads: int | None = None, env: dict | None = None) -> JobResult:
     """Render ``job_path`` into ``out_root/<clip_id>`` in a subprocess and report.
 
     Never raises for a bad job or a failed render: the result says ``failed`` with a
     one-line ``reason``. ``on_frame(frame, done, total)`` is called (from this thread) as
     frames finish. ``command`` replaces the subprocess argv (e.g. :func:`farm_command` to
     use a stock Blender). ``mode``/``device`` override the job's own settings; ``threads``
-    sets the worker's CPU render threads (not part of the job).
+    sets the worker's CPU render threads (not part of the job); ``env`` adds environment
+    variables for the subprocess.
     """
     job_path, out_root = Path(job_path), Path(out_root)
     t0 = time.perf_counter()
@@ -138,7 +139,7 @@ def run_one(job_path: str | os.PathLike, out_root: str | os.PathLike, *,
         return res
     argv = command or worker_command(job_path, out_root, frames=frames, device=device, mode=mode,
                                      python=python, verbose=verbose, threads=threads)
-    res.returncode, res.frames_rendered, res.log_tail, res.notes = _run(argv, timeout, on_frame)
+    res.returncode, res.frames_rendered, res.log_tail, res.notes = _run(argv, timeout, on_frame, env)
     res.seconds = time.perf_counter() - t0
     finished = is_done(effective, out_root) or (frames is not None and res.returncode == 0)
     if res.returncode == 0 and finished:
@@ -157,10 +158,11 @@ def _with_mode(job, mode):
     return dataclasses.replace(job, render=dataclasses.replace(job.render, mode=mode))
 
 
-def _run(argv: list[str], timeout, on_frame) -> tuple[int, int, list[str], list[str]]:
+def _run(argv: list[str], timeout, on_frame, extra_env: dict | None = None
+         ) -> tuple[int, int, list[str], list[str]]:
     """Run ``argv``; parse progress and note lines from stdout; return (rc, frames, last log
     lines, notes)."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(extra_env or {}))
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True,
                                 errors="replace", env=env)

@@ -6,7 +6,8 @@ stage applies the same rules:
 
 * **done** - ``DONE`` holds the job's hash, ``job.json`` is that job (its bytes hash to it),
   and every rendered frame is there with the size recorded in ``render.json`` when the clip
-  was finished;
+  was finished, and so is every per-clip file the job asks for (``vertices.npz``,
+  ``geometry.npz``: :func:`clip_files`);
 * **claim** - a folder whose ``job.json`` is another (readable) job and which holds output
   is refused; a folder with output but no readable ``job.json`` is never adopted: its files
   are set aside under ``<renders>/.setaside/`` and the clip is rendered again (the claim
@@ -80,6 +81,10 @@ class RenderDir:
     def vertices_file(self) -> Path:
         return self.path / layout.VERTICES_FILE
 
+    @property
+    def geometry_file(self) -> Path:
+        return self.path / layout.GEOMETRY_FILE
+
     def frame_path(self, frame: int) -> Path:
         return self.path / layout.frame_name(frame)
 
@@ -116,7 +121,7 @@ class RenderDir:
     def has_output(self) -> bool:
         """Frames, vertices or a DONE marker are present (what a claim must not adopt)."""
         return (any(self.path.glob("frame_*.exr")) or self.vertices_file.exists()
-                or self.done_file.exists())
+                or self.geometry_file.exists() or self.done_file.exists())
 
     def is_done(self, job: Job) -> bool:
         """The done rule (module docstring). Cheap: reads two small files and stats frames."""
@@ -142,6 +147,22 @@ class RenderDir:
                                     layout.required_channels(job.render.mode), decode=False)
                 return (f"{path.name} changed since the clip was finished ({size} bytes, "
                         f"{want} recorded){': ' + why if why else ''}")
+        return self._files_intact(job)
+
+    def _files_intact(self, job: Job) -> str | None:
+        """Why a per-clip file the job asks for is missing or changed (None when intact)."""
+        try:
+            sizes = self.read_info().get("file_bytes") or {}
+        except SynthgenError as exc:
+            return str(exc)
+        for name in clip_files(job):
+            try:
+                size = (self.path / name).stat().st_size
+            except OSError:
+                return f"{name} is missing although the job lists it in outputs"
+            want = sizes.get(name) if isinstance(sizes, dict) else None
+            if want is not None and want != size:
+                return f"{name} changed since the clip was finished ({size} bytes, {want} recorded)"
         return None
 
     def frame_problem(self, job: Job, frame: int, *, decode: bool = True) -> str | None:
@@ -280,9 +301,20 @@ class RenderDir:
         times = self.read_times()
         info = {**info, "clip_id": job.clip_id, "job_hash": job.hash(),
                 "frame_bytes": {str(f): self.frame_path(f).stat().st_size for f in frames},
+                "file_bytes": {n: (self.path / n).stat().st_size for n in clip_files(job)},
                 "frame_times_s": [times.get(str(f)) for f in frames]}
         atomic_write_text(self.info_file, json.dumps(info, indent=1))
         atomic_write_text(self.done_file, job.hash() + "\n")
+
+
+def clip_files(job: Job) -> list[str]:
+    """The per-clip files (beside the frames) that ``job``'s outputs ask the worker for."""
+    names = []
+    if "vertices" in job.outputs and job.subjects:
+        names.append(layout.VERTICES_FILE)
+    if job.wants_geometry():
+        names.append(layout.GEOMETRY_FILE)
+    return names
 
 
 def _abandoned(path: Path) -> bool:

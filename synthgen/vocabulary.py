@@ -25,6 +25,8 @@ Adding a word here without adding its module fails at import (the reverse fails
 """
 from __future__ import annotations
 
+import re
+
 #: kinds of clip, one module each in ``synthgen/planner/clips/`` (a group kind will come).
 CLIP_KINDS = ("human", "camera")
 
@@ -70,6 +72,17 @@ SURFACE_KINDS = ("paint", "plaster", "wood", "parquet", "fabric", "leather", "ca
 #: members of a dataset sample, one registry entry each in ``synthgen/export/members.py``.
 EXPORT_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",
                   "rgb", "txt", "json")
+
+
+#: correspondence members (``synthgen/correspond``): these three, and ``flow_k<K>`` /
+#: ``occ_k<K>`` for any frame gap K >= 1 (a pattern, so not registry entries).
+CORRESPONDENCE_MEMBERS = ("tracks", "track_vis", "scene_flow")
+GAP_MEMBER = re.compile(r"^(flow|occ)_k([1-9][0-9]{0,5})$")
+
+
+def is_correspondence_member(name: str) -> bool:
+    """``flow_k<K>``, ``occ_k<K>`` (K >= 1), ``tracks``, ``track_vis`` or ``scene_flow``."""
+    return bool(GAP_MEMBER.match(name)) or name in CORRESPONDENCE_MEMBERS
 
 
 def canonical_scene_type(name: str) -> str:

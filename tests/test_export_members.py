@@ -11,7 +11,7 @@ from synthgen.vocabulary import EXPORT_MEMBERS
 
 def test_registry_is_the_vocabulary_and_job_outputs_derive_from_it():
     assert ALL_MEMBERS == EXPORT_MEMBERS
-    assert OUTPUTS == EXPORT_MEMBERS + ("vertices",)
+    assert OUTPUTS == EXPORT_MEMBERS + ("vertices", "geometry")
     assert DEFAULT_MEMBERS == ("flow", "valid", "flow_hsv", "plucker", "txt", "json")
     assert SUFFIX["flow"] == "flow.npy" and SUFFIX["rgb"] == "rgb.mp4" and SUFFIX["json"] == "json"
     assert [n for n, m in MEMBERS if m.is_array] == ["flow", "flow_bwd", "valid", "plucker", "depth",
@@ -26,3 +26,6 @@ def test_parse_members_keeps_order_drops_repeats_and_names_the_known_ones():
         parse_members("flow,optical")
     with pytest.raises(UnknownNameError, match="members"):
         parse_members(" , ")
+    assert parse_members("flow,flow_k4,occ_k4,tracks") == ("flow", "flow_k4", "occ_k4", "tracks")
+    with pytest.raises(UnknownNameError, match=r"'flow_k0' .*flow_k<K>, occ_k<K>"):
+        parse_members("flow,flow_k0")

@@ -346,9 +346,12 @@ def test_bad_presets_name_file_and_key(tmp_path, text, words):
 
 
 def test_human_clips_without_characters_fail_clearly(tmp_path):
-    with pytest.raises(PlanError, match="at least one character and one action"):
+    import re
+    with pytest.raises(PlanError, match="at least one character and one action") as exc:
         plan("dynavid-human", 3, 0, tmp_path / "o", [ASSETS[0]])
     assert not (tmp_path / "o").exists()
+    named = re.findall(r"assets_manifest/[\w/]+\.json", str(exc.value))
+    assert len(named) >= 2 and all((ROOT / n).is_file() for n in named), named    # the manifests it names exist
 
 
 def test_cli_prints_summary_table(tmp_path):
@@ -393,6 +396,22 @@ def test_default_asset_set_plans_human_clips(tmp_path):
             uv, z = project(corners[i], job.K(frame), job.c2w(frame))
             inside.append(bool(np.all(z > 0) and np.all((uv >= 0) & (uv <= [job.width, job.height]))))
         assert np.mean(inside[1:-1]) >= 0.95
+
+
+@pytest.mark.skipif(not HUMANS.exists(), reason="assets_manifest/people.json not delivered yet")
+def test_people_keep_their_own_heights():
+    """Each person is scaled around their own height (manifest height_m) by the preset's small
+    jitter: a teen stays shorter than a tall man (the planned heights follow the people's)."""
+    pre, aset = load_preset("dynavid-human"), load_manifests(None)
+    own, planned = [], []
+    for k in range(40):
+        subj = plan_clip(pre, aset, 5, k).subjects[0]
+        own.append(subj.character.params["height_m"])
+        planned.append(subj.height_m)
+    own, planned = np.array(own), np.array(planned)
+    jitter = pre["subject"]["height_scale"]
+    assert np.all(planned >= own * jitter.low - 1e-9) and np.all(planned <= own * jitter.high + 1e-9)
+    assert np.ptp(own) > 0.2 and np.corrcoef(own, planned)[0, 1] > 0.9
 
 
 def test_heads_project_above_feet_and_facing_side_is_consistent(human_jobs, aset):
@@ -443,3 +462,13 @@ def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
             assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
             seen.add(job.environment.type)
     assert "room" in seen and scale < 1.0
+
+
+def test_colour_names_are_what_the_linear_colour_looks_like_on_screen():
+    from synthgen.planner.captions import colour_name
+    assert colour_name((0.73, 0.80, 0.006)) == "yellow"     # linear; "green" if read as sRGB
+    assert colour_name((1.0, 0.0, 0.0)) == "red"
+    assert colour_name((0.0, 0.2, 0.0)) == "green"          # sRGB 0.48: not black
+    assert colour_name((0.02, 0.02, 0.02)) == "black"       # sRGB 0.15
+    assert colour_name((0.2, 0.2, 0.2)) == "grey" and colour_name((0.9, 0.9, 0.9)) == "white"
+    assert colour_name((0.0, 0.05, 0.6)) == "blue"

@@ -158,7 +158,31 @@ def test_distributions_parse_sample_and_reject():
     assert parse_dist(3.5, "p.toml", "x").sample(rng) == 3.5
     for bad, words in [({"uniform": [2, 1]}, "above"), ({"loguniform": [0, 1]}, "positive"),
                        ({"choice": [1.0], "weights": [0]}, "zero"), ({"uniform": [0, 1], "choice": [1]}, "exactly one"),
-                       ({"randint": [0.5, 2]}, "integers"), ("x", "number")]:
+                       ({"randint": [0.5, 2]}, "integers"), ("x", "number"),
+                       ({"lognormal": [0, 0.3]}, "median must be positive"),
+                       ({"lognormal": [30, -1]}, "must not be negative"),
+                       ({"lognormal": [30, 0.3], "clip": [80, 20]}, "lo <= hi")]:
         with pytest.raises(PresetError, match=words) as exc:
             parse_dist(bad, "p.toml", "camera.coverage", numeric=True)
         assert str(exc.value).startswith("p.toml: camera.coverage: ")
+
+
+def test_lognormal_is_log_normal_about_its_median_and_clipped():
+    """{ lognormal = [median, sigma], clip = [lo, hi] }: log(x) ~ N(log median, sigma), values
+    outside clip land on its ends; the cdf matches the samples (KS) and is exact at the median."""
+    from scipy.stats import kstest
+    rng = np.random.default_rng(3)
+    d = parse_dist({"lognormal": [33.0, 0.3], "clip": [18.0, 85.0]}, "p.toml", "camera.focal_mm", numeric=True)
+    x = np.array([d.sample(rng) for _ in range(20000)])
+    assert (d.low, d.high) == (18.0, 85.0) and x.min() == 18.0 and x.max() <= 85.0
+    assert np.median(x) == pytest.approx(33.0, rel=0.01)
+    assert d.cdf(33.0) == pytest.approx(0.5) and d.cdf(17.9) == 0.0 and d.cdf(85.0) == 1.0
+    assert np.mean(x == 18.0) == pytest.approx(float(d.cdf(18.0)), abs=0.004)      # the clipped mass
+    inner = x[(x > 18.0) & (x < 85.0)]          # KS assumes no atoms: test the unclipped part
+    lo, hi = float(d.cdf(18.0)), float(d.cdf(85.0 - 1e-9))
+    assert kstest(inner, lambda v: (d.cdf(v) - lo) / (hi - lo)).pvalue > 1e-3
+    assert kstest(inner * 1.03, lambda v: (d.cdf(v) - lo) / (hi - lo)).pvalue < 1e-6   # negative control
+    free = parse_dist({"lognormal": [2.0, 0.5]}, "p.toml", "x")
+    assert free.low == 0.0 and free.high == math.inf and free.cdf(2.0) == pytest.approx(0.5)
+    logs = np.log([free.sample(rng) for _ in range(20000)])
+    assert np.mean(logs) == pytest.approx(math.log(2.0), abs=0.01) and np.std(logs) == pytest.approx(0.5, rel=0.02)

@@ -9,7 +9,8 @@ pixels), so output pixel ``j`` samples render coordinate ``X = (j + x0 + 0.5) / 
 - flow (a displacement in pixels): ``u' = sx u``, ``v' = sy v``, sampled bilinearly at the
   new pixel centres (torch ``interpolate(mode="bilinear", align_corners=False)`` without
   antialiasing does the same);
-- masks, ids and depth: the nearest render pixel (no invented depths or ids at edges);
+- masks, ids, depth and scene flow: the nearest render pixel (no invented values at edges);
+- point tracks (x, y): ``x' = sx x - x0``, ``y' = sy y - y0``;
 - Plücker: recomputed from the new K and the poses at ``plucker_size`` (exact, never
   interpolated).
 """
@@ -150,6 +151,13 @@ def resize_flow(flow: np.ndarray, r: Resize, *, nearest: bool = False) -> np.nda
     out = resize_nearest(flow, r, axes).astype(np.float32) if nearest else resize_linear(flow, r, axes)
     out *= np.array([r.sx, r.sy], np.float32)
     return out.astype(flow.dtype)
+
+
+def resize_points(xy: np.ndarray, r: Resize) -> np.ndarray:
+    """Pixel positions ``(..., 2)`` (x, y) in render pixels -> output pixels (same dtype):
+    ``x' = sx x - x0``, ``y' = sy y - y0`` (the map of continuous coordinates K follows)."""
+    out = np.asarray(xy, np.float64) * [r.sx, r.sy] - [r.x0, r.y0]
+    return out.astype(np.asarray(xy).dtype)
 
 
 def resize_image(img: np.ndarray, r: Resize) -> np.ndarray:

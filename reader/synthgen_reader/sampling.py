@@ -4,7 +4,11 @@ A training sample holds only numpy arrays, Python numbers and strings:
 
 - array members windowed (and resized when asked): per-frame members (``plucker``, ``depth``,
   ``seg``, ``rgb``) get ``frames`` rows, per-pair members (``flow``, ``flow_bwd``, ``valid``,
-  ``flow_hsv``) ``frames - 1``; ``inst_flow`` (the clip's frame-0 instance flow) is resized only;
+  ``flow_hsv``, ``scene_flow``) ``frames - 1``, frame-gap members (``flow_k{K}``,
+  ``occ_k{K}``) ``max(0, frames - K)``; ``inst_flow`` (the clip's frame-0 instance flow) is
+  resized only; ``tracks`` ``[N, T, 2]`` and ``track_vis`` ``[N, T]`` are windowed along
+  their frame axis (``[N, frames, ...]``), their (x, y) mapped like pixel coordinates
+  (``x' = sx x - x0``) and ``track_vis`` set to 0 where a track leaves the output image;
 - ``K`` float32 ``[F, 3, 3]`` and ``c2w`` float32 ``[F, 4, 4]`` of the window (K adjusted to
   the output image), ``frame_ids`` int64 ``[F]`` (rendered frame numbers), ``start`` (window
   start index), ``scale`` float32 ``[2]`` = (sx, sy), ``crop`` float32 ``[2]`` = (x0, y0);
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -31,7 +36,19 @@ log = logging.getLogger(__name__)
 PAIR_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv")
 FRAME_MEMBERS = ("plucker", "depth", "seg", "rgb")
 STATIC_MEMBERS = ("inst_flow",)
-NEAREST_MEMBERS = ("valid", "seg", "depth")
+NEAREST_MEMBERS = ("valid", "seg", "depth", "scene_flow")
+TRACK_MEMBERS = ("tracks", "track_vis")
+#: ``flow_k{K}`` / ``occ_k{K}``: row i maps frame i to i+K.
+GAP_MEMBER = re.compile(r"^(flow|occ)_k([1-9][0-9]*)$")
+
+
+def member_gap(name: str):
+    """K of a frame-gap member (``flow_k4`` -> 4), ``1`` for the other per-pair members,
+    None for the rest."""
+    m = GAP_MEMBER.match(name)
+    if m:
+        return int(m.group(2))
+    return 1 if name in PAIR_MEMBERS or name == "scene_flow" else None
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,8 @@ def _one_window(raw: dict, meta: dict, s: int, F: int, r: geometry.Resize, opts:
         name, where = member_name(suffix), sample_where(raw, suffix)
         if suffix == "json":
             out["json"] = bytes(data).decode("utf-8")
+        elif name in TRACK_MEMBERS:
+            out[name] = _tracks_window(raw, suffix, data, name, s, F, where)
         elif name == "plucker":
             out[name] = _plucker(suffix, data, meta, s, F, Ks, c2ws, r, opts, where)
         else:
@@ -129,11 +148,36 @@ def _one_window(raw: dict, meta: dict, s: int, F: int, r: geometry.Resize, opts:
                 "start": int(s), "scale": np.array([r.sx, r.sy], np.float32),
                 "crop": np.array([r.x0, r.y0], np.float32), "fps": float(meta.get("fps") or 0.0),
                 "s_f": float(meta.get("s_f") or 0.0)})
+    if not r.identity and ("tracks" in out or "track_vis" in out):
+        _resize_tracks(raw, out, s, F, r)
     return out
 
 
+def _tracks_window(raw, suffix, data, name: str, s: int, F: int, where: str) -> np.ndarray:
+    a = decode_array_member(suffix, data, where=where)
+    return np.ascontiguousarray(a[:, s:s + F])
+
+
+def _resize_tracks(raw: dict, out: dict, s: int, F: int, r: geometry.Resize) -> None:
+    """Track positions into output pixels; visibility 0 where they leave the output image
+    (the positions are read for that even when only ``track_vis`` was asked)."""
+    xy = out.get("tracks")
+    if xy is None:
+        suffix = next((k for k in raw if member_name(k) == "tracks"), None)
+        if suffix is None:
+            return
+        xy = _tracks_window(raw, suffix, raw[suffix], "tracks", s, F, sample_where(raw, suffix))
+    xy = geometry.resize_points(xy, r)
+    if "tracks" in out:
+        out["tracks"] = xy
+    if "track_vis" in out:
+        inside = (xy[..., 0] >= 0) & (xy[..., 0] < r.out_w) & (xy[..., 1] >= 0) & (xy[..., 1] < r.out_h)
+        out["track_vis"] = (out["track_vis"].astype(bool) & inside).astype(out["track_vis"].dtype)
+
+
 def _windowed(suffix: str, data, name: str, s: int, F: int, opts: Options, where: str):
-    rows = slice(s, s + F - 1) if name in PAIR_MEMBERS else slice(s, s + F)
+    gap = member_gap(name)
+    rows = slice(s, s + max(0, F - gap)) if gap is not None else slice(s, s + F)
     if name in STATIC_MEMBERS:
         rows = None
     if suffix.endswith((".npy", ".npy.zst")):
@@ -147,11 +191,13 @@ def _windowed(suffix: str, data, name: str, s: int, F: int, opts: Options, where
 def _resized(name: str, a: np.ndarray, r: geometry.Resize) -> np.ndarray:
     if r.identity:
         return a
-    if name in ("flow", "flow_bwd", "inst_flow"):
+    if name in ("flow", "flow_bwd", "inst_flow") or name.startswith("flow_k"):
         return geometry.resize_flow(a, r, nearest=False)
     if name in ("flow_hsv", "rgb"):
         return geometry.resize_image(a, r)
-    if name in NEAREST_MEMBERS or a.dtype.kind != "f":
+    if name == "scene_flow":                        # [F-1, H, W, 3]: image axes 1, 2
+        return geometry.resize_nearest(a, r, (a.ndim - 3, a.ndim - 2))
+    if name in NEAREST_MEMBERS or name.startswith("occ_k") or a.dtype.kind != "f":
         return geometry.resize_nearest(a, r, (a.ndim - 2, a.ndim - 1))
     return geometry.resize_linear(a, r, (a.ndim - 2, a.ndim - 1)).astype(a.dtype)
 

@@ -43,7 +43,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--out", required=True, help="renders root; the clip goes to OUT/<clip_id>")
     p.add_argument("--frames", default=None, help="A:B inclusive Blender frames (default: all)")
     p.add_argument("--device", default=None, help="cpu, cuda, optix, hip, metal, oneapi or auto")
-    p.add_argument("--mode", default=None, choices=("flow", "full"))
+    p.add_argument("--mode", default=None, choices=("flow", "full", "geometry"))
     p.add_argument("--threads", type=int, default=None, help="CPU render threads (default: the job's)")
     p.add_argument("-v", "--verbose", action="count", default=0)
     return p.parse_args(argv)

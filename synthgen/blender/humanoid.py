@@ -32,12 +32,7 @@ def build(variant: str, name: str = "human"):
     bpy.context.scene.collection.objects.link(arm)
     make_bones(arm, skel, bpy, mathutils)
     mesh_obj = _make_mesh(v, skel, name, bpy)
-    mesh_obj.parent = arm
-    mod = mesh_obj.modifiers.new("Armature", "ARMATURE")
-    mod.object = arm
-    arm.data.pose_position = "POSE"
-    for pb in arm.pose.bones:
-        pb.rotation_mode = "QUATERNION"
+    skin_to_armature(mesh_obj, arm)
     return arm, mesh_obj
 
 
@@ -141,3 +136,14 @@ def _material(name: str, color, roughness: float, metallic: float):
         bsdf.inputs["Metallic"].default_value = metallic
     mat.diffuse_color = (*color, 1.0)
     return mat
+
+
+def skin_to_armature(mesh_obj, arm) -> None:
+    """Parent ``mesh_obj`` to ``arm`` with an Armature modifier (vertex-group skinning), the
+    armature in pose position with quaternion bones (what the baking writes)."""
+    mesh_obj.parent = arm
+    mod = mesh_obj.modifiers.new("Armature", "ARMATURE")
+    mod.object = arm
+    arm.data.pose_position = "POSE"
+    for pb in arm.pose.bones:
+        pb.rotation_mode = "QUATERNION"

@@ -30,12 +30,7 @@ def build(person_id: str, name: str = "person") -> Character:
     bpy.context.scene.collection.objects.link(arm)
     humanoid.make_bones(arm, body.skeleton, bpy, mathutils)
     mesh_obj = _mesh(body, name, bpy)
-    mesh_obj.parent = arm
-    mod = mesh_obj.modifiers.new("Armature", "ARMATURE")
-    mod.object = arm
-    arm.data.pose_position = "POSE"
-    for pb in arm.pose.bones:
-        pb.rotation_mode = "QUATERNION"
+    humanoid.skin_to_armature(mesh_obj, arm)
     return Character(arm, [mesh_obj], body.skeleton, np.eye(4), body.height)
 
 

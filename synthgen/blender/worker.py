@@ -22,6 +22,7 @@ from ..job import Job
 from ..renderdir import HOST, RenderDir
 from . import scene as scene_mod
 from .devices import setup_device
+from .scene_geometry import geometry_ok, write_geometry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def render_job(job: Job, out_dir: Path, *, frames: tuple[int, int] | None = None
     The folder is claimed, checked and finished through :class:`synthgen.renderdir.RenderDir`
     (the one owner of the render-folder contract). Writes ``job.json``, one
     ``frame_####.exr`` per frame (multi-part float32 EXR with the channels of
-    :func:`synthgen.layout.required_channels`), ``vertices.npz`` when asked, ``render.json``,
+    :func:`synthgen.layout.required_channels`), ``vertices.npz`` and ``geometry.npz`` when
+    asked, ``render.json``,
     then ``DONE`` (holding the job hash). Frames already present and complete are skipped;
     truncated ones are rendered again. Raises :class:`RenderError`.
     """
@@ -75,10 +77,13 @@ def _render_claimed(job: Job, rdir: RenderDir, frames, device, progress, source,
     wanted = _frame_range(job, frames, source)
     todo = [f for f in wanted if not _frame_ok(job, rdir, f)]
     need_vertices = "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path)
-    if todo or need_vertices:
+    need_geometry = job.wants_geometry() and not geometry_ok(job, rdir.path)
+    if todo or need_vertices or need_geometry:
         scene, built, device_name = _prepare(job, source, threads, device or job.render.device)
         if need_vertices:
             write_vertices(job, built["subjects"], rdir.path)
+        if need_geometry:
+            write_geometry(job, rdir.path)
         _render_frames(job, scene, rdir, todo, len(wanted), progress)
     else:
         device_name = job.render.device
@@ -139,7 +144,10 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
     scene_mod.setup_render(job)
     if threads:
         scene.render.threads_mode, scene.render.threads = "FIXED", threads
-    device_name = setup_device(scene, device, source)
+    if job.render.mode == "geometry":         # no Cycles render: the engine writes the frames
+        device_name = "none (geometry mode: ray cast from geometry.npz)"
+    else:
+        device_name = setup_device(scene, device, source)
     scene_mod.use_flow_pass(job)
     log.info("%s: scene built, device %s", job.clip_id, device_name)
     return scene, built, device_name
@@ -148,10 +156,11 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
 def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int,
                    progress: Progress | None) -> None:
     done = total - len(todo)
+    engine = _geometry_engine(job, rdir.path) if job.render.mode == "geometry" and todo else None
     for frame in todo:
         t0 = time.perf_counter()
         try:
-            render_frame(job, scene, rdir.path, frame)
+            render_frame(job, scene, rdir.path, frame, engine)
             rdir.record_time(frame, time.perf_counter() - t0)
         except OSError as exc:
             raise RenderError(f"cannot write frame {frame} into {rdir.path} "
@@ -162,14 +171,19 @@ def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int
             progress(frame, done, total)
 
 
-def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
-    """Render one frame (both passes in full mode) to a temp name, check it, rename it."""
+def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Path:
+    """Render one frame (both passes in full mode; in geometry mode the flow layer ray cast
+    by ``engine``) to a temp name, check it, rename it."""
     final = clip_dir / layout.frame_name(frame)
     tmp = _temp(final)
-    scene.frame_set(frame)
-    if job.render.mode == "full":     # flow mode keeps the flow settings (persistent data)
-        scene_mod.use_flow_pass(job)
-    _render_still(scene, tmp)
+    if engine is not None:
+        from ..correspond.frames import write_geometry_frame
+        write_geometry_frame(engine, frame, tmp)
+    else:
+        scene.frame_set(frame)
+        if job.render.mode == "full":     # flow mode keeps the flow settings (persistent data)
+            scene_mod.use_flow_pass(job)
+        _render_still(scene, tmp)
     if job.render.mode == "full":
         rgb_tmp, merged = _temp(final, ".rgb"), _temp(final, ".merged")
         scene_mod.use_rgb_pass(job)
@@ -185,6 +199,21 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int) -> Path:
                           f"Blender wrote an incomplete frame {frame} ({problem})")
     os.replace(tmp, final)
     return final
+
+
+def _geometry_engine(job: Job, clip_dir: Path):
+    """The correspondence engine on the clip's geometry.npz (geometry mode). It needs
+    embreex and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
+    import importlib.util
+
+    missing = [m for m in ("embreex", "OpenEXR") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise RenderError(f"geometry mode needs {missing[0]} in this Python (stock Blender lacks "
+                          "it): render with `synthgen render --mode geometry` from an environment "
+                          "where synthgen is installed")
+    from ..correspond.engine import Engine
+    from ..correspond.geometry import load_geometry
+    return Engine(job, load_geometry(clip_dir, job), cache_frames=2)
 
 
 def _space_reason(job: Job, folder: Path) -> str | None:
@@ -248,6 +277,8 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         return
     if "vertices" in job.outputs and job.subjects and not _vertices_ok(job, rdir.path):
         return
+    if job.wants_geometry() and not geometry_ok(job, rdir.path):
+        return
     full = job.render.mode == "full"
     rdir.finish(job, {
         "synthgen_version": __version__,
@@ -255,6 +286,7 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "device": device_name,
         "cpu_threads": bpy.context.scene.render.threads,   # of the run that finished the clip
         "mode": job.render.mode,
+        "engine": "geometry ray cast (no path tracing)" if job.render.mode == "geometry" else "cycles",
         "width": job.width,
         "height": job.height,
         "frames": [job.frame_start, job.frame_end],
@@ -264,4 +296,14 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "denoise_rgb": job.render.denoise if full else False,
         "max_bounces": {"flow": 0, "rgb": job.render.max_bounces if full else None},
         "channels": list(layout.required_channels(job.render.mode)),
+        "node": _node_sizing(),
     })
+
+
+def _node_sizing() -> dict | None:
+    """The driver's choice of concurrent jobs and threads (``synthgen render --workers``)."""
+    import json
+    try:
+        return json.loads(os.environ.get("SYNTHGEN_NODE_SIZING", "null"))
+    except ValueError:
+        return None

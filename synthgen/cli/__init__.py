@@ -26,6 +26,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("synthgen.cli.export", "export_cmd"),
     ("synthgen.cli.preview", "preview"),
     ("synthgen.cli.stats", "stats"),
+    ("synthgen.cli.report", "report"),
 ]
 
 

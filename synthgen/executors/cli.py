@@ -28,7 +28,7 @@ def executor_options(f):
 
 
 def executor_from_options(opts: dict, *, workers: int = 1, threads: bool = False,
-                          progress: bool = True) -> Executor:
+                          progress: bool = True, memory_per_job: float | None = None) -> Executor:
     """The executor the parsed options describe; one-line errors for options that don't fit."""
     kind = opts.get("executor", "local")
     if kind == "local":
@@ -40,4 +40,4 @@ def executor_from_options(opts: dict, *, workers: int = 1, threads: bool = False
     return make_executor(kind, workers=workers, threads=threads, retries=opts.get("retries", 0),
                          address=opts.get("address"), progress=progress,
                          cpus_per_job=1 if cpus is None else cpus,
-                         gpus_per_job=0 if gpus is None else gpus)
+                         gpus_per_job=0 if gpus is None else gpus, memory_per_job=memory_per_job)

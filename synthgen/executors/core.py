@@ -287,7 +287,7 @@ class RayExecutor(Executor):
 
     def __init__(self, *, address: str | None = None, cpus_per_job: float = 1,
                  gpus_per_job: float = 0, retries: int = 0, progress: bool = True,
-                 num_cpus: int | None = None):
+                 num_cpus: int | None = None, memory_per_job: float | None = None):
         super().__init__(retries=retries, progress=progress)
         if cpus_per_job < 0 or gpus_per_job < 0:
             raise ExecutorError("must not be negative",
@@ -296,6 +296,7 @@ class RayExecutor(Executor):
         self.cpus_per_job = cpus_per_job
         self.gpus_per_job = gpus_per_job
         self.num_cpus = num_cpus
+        self.memory_per_job = memory_per_job      # bytes reserved per task (Ray's memory resource)
         if address is None:
             # A private instance for this run stays on the loopback interface (Ray reads
             # this when first imported; it makes a single-node Ray bind 127.0.0.1).
@@ -319,8 +320,9 @@ class RayExecutor(Executor):
                                     "start one with `ray start --head` or check the address",
                                     field=f"--address {self.address}") from None
         self._check_resources(ray)
+        extra = {"memory": int(self.memory_per_job)} if self.memory_per_job else {}
         remote = ray.remote(_ray_call).options(num_cpus=self.cpus_per_job,
-                                               num_gpus=self.gpus_per_job, max_retries=0)
+                                               num_gpus=self.gpus_per_job, max_retries=0, **extra)
         return _RaySession(ray, remote, ray.put(fn), owned)
 
     def _check_resources(self, ray) -> None:
@@ -366,7 +368,7 @@ class _RaySession:
 def make_executor(kind: str = "local", *, workers: int = 1, threads: bool = False,
                   retries: int = 0, address: str | None = None, cpus_per_job: float = 1,
                   gpus_per_job: float = 0, progress: bool = True,
-                  num_cpus: int | None = None) -> Executor:
+                  num_cpus: int | None = None, memory_per_job: float | None = None) -> Executor:
     """The executor the CLI options describe (``--executor local|ray`` and friends)."""
     if kind == "local":
         if address is not None:
@@ -374,7 +376,8 @@ def make_executor(kind: str = "local", *, workers: int = 1, threads: bool = Fals
         return LocalExecutor(workers, threads=threads, retries=retries, progress=progress)
     if kind == "ray":
         return RayExecutor(address=address, cpus_per_job=cpus_per_job, gpus_per_job=gpus_per_job,
-                           retries=retries, progress=progress, num_cpus=num_cpus)
+                           retries=retries, progress=progress, num_cpus=num_cpus,
+                           memory_per_job=memory_per_job)
     raise ExecutorError(f"{kind!r} is not one of {', '.join(EXECUTORS)}", field="--executor")
 
 

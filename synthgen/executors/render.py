@@ -12,6 +12,7 @@ order, so the end summary is the local runner's own :func:`synthgen.render.summa
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import threading
@@ -26,6 +27,7 @@ from ..job import Job
 from ..render import JobResult, is_done, load_run, run_one, worker_command
 from . import launch
 from .core import Executor, LocalExecutor, Outcome, split_threads
+from .sizing import SIZING_ENV, Sizing, auto_sizing, fixed_sizing, job_rss_mib, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +35,31 @@ POLL_S = 0.5          # how often the driver counts finished frames for the fram
 
 
 def run_job(job_path: str, *, out_root: str, device: str | None = None, mode: str | None = None,
-            timeout: float | None = None, verbose: int = 0, threads: int | None = None) -> JobResult:
-    """Task body: :func:`~synthgen.render.run_one` with a subprocess tied to this process."""
+            timeout: float | None = None, verbose: int = 0, threads: int | None = None,
+            env: dict | None = None) -> JobResult:
+    """Task body: :func:`~synthgen.render.run_one` with a subprocess tied to this process
+    (``env``: extra environment variables for it)."""
     argv = worker_command(job_path, out_root, device=device, mode=mode, verbose=verbose,
                           threads=threads)
     return run_one(job_path, out_root, device=device, mode=mode, timeout=timeout,
-                   command=launch.command(argv), verbose=verbose, threads=threads)
+                   command=launch.command(argv), verbose=verbose, threads=threads, env=env)
+
+
+def node_sizing(jobs: dict, workers: int | str, mode: str | None = None) -> Sizing:
+    """Concurrent jobs and threads for this run: ``workers`` (a number) or ``"auto"``
+    (:func:`synthgen.executors.sizing.auto_sizing` from the cores, the memory and the largest
+    job's modelled footprint). ``jobs``: job file -> :class:`Job` (others are ignored)."""
+    real = [j for j in jobs.values() if isinstance(j, Job)]
+    rss = max((job_rss_mib(j.width, j.height, mode or j.render.mode) for j in real), default=0.0)
+    if workers == "auto":
+        return auto_sizing(len(real), rss or job_rss_mib(1280, 704))
+    return fixed_sizing(int(workers), rss)
 
 
 def render_jobs(executor: Executor | None, job_paths: list[Path], out_root: str | os.PathLike, *,
                 device: str | None = None, mode: str | None = None,
-                timeout: float | None = None, verbose: int = 0) -> list[JobResult]:
+                timeout: float | None = None, verbose: int = 0,
+                sizing: Sizing | None = None) -> list[JobResult]:
     """Render every job on ``executor`` (None: one at a time here); one :class:`JobResult`
     per job, in input order, with tqdm bars over clips and frames.
 
@@ -52,6 +68,8 @@ def render_jobs(executor: Executor | None, job_paths: list[Path], out_root: str 
     :class:`RenderError` when ``out_root`` cannot be created, both before anything renders.
     """
     executor = executor or LocalExecutor(1, threads=True)
+    # each worker records the node's sizing in render.json ("node")
+    env = {SIZING_ENV: json.dumps(sizing.as_dict(), sort_keys=True)} if sizing is not None else None
     paths = [str(Path(p).absolute()) for p in job_paths]
     jobs = {str(p): j for p, j in load_run([Path(p) for p in paths]).items()}
     out_root = Path(out_root).absolute()
@@ -60,7 +78,7 @@ def render_jobs(executor: Executor | None, job_paths: list[Path], out_root: str 
     except OSError as exc:
         raise RenderError(f"cannot create output folder ({exc.strerror})", source=str(out_root)) from None
     task = partial(run_job, out_root=str(out_root), device=device, mode=mode, timeout=timeout,
-                   verbose=verbose, threads=_threads_per_task(executor))
+                   verbose=verbose, threads=_threads_per_task(executor), env=env)
     ready = {p: _finished(p, jobs[p], out_root, device, mode) for p in paths}
     todo = [(out_root / jobs[p].clip_id, jobs[p].n_frames) for p in paths if ready[p] is None]
     with _FrameBar(todo, enabled=executor.progress) as frames:
@@ -80,7 +98,7 @@ def _threads_per_task(executor: Executor) -> int | None:
     if cpus:
         return max(1, int(cpus))
     workers = getattr(executor, "workers", 1)
-    return split_threads(os.cpu_count() or 1, workers) if workers > 1 else None
+    return split_threads(usable_cores(), workers) if workers > 1 else None
 
 
 def _finished(path: str, job: Job | str, out_root: Path, device, mode) -> JobResult | None:

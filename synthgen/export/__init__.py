@@ -3,6 +3,7 @@
 Public surface::
 
     export_dataset(render_dirs, out, **options) -> ExportSummary
+    formats.make_format(name, **options) -> ExportFormat   (webdataset, videox-fun, folders)
     preview.write_preview(src, out) -> Path
     hsv.decode_hsv(rgb, s_f) -> flow
 
@@ -22,6 +23,7 @@ from ..executors.core import LocalExecutor
 from . import shards as shardmod
 from .clip import ClipOptions
 from .codec import parse_compression
+from .formats import ExportFormat, make_format
 from .members import ALL_MEMBERS, DEFAULT_MEMBERS, parse_members
 from .pipeline import export_clips
 from .prune import RenderPruner
@@ -44,13 +46,17 @@ class ExportSummary:
     bad: list[tuple[str, str]] = field(default_factory=list)          # (folder, message)
     shards: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)                   # render folders removed
+    format: str = "webdataset"
+    warnings: list[str] = field(default_factory=list)                 # e.g. clips unfit for a target
 
     @property
     def ok(self) -> bool:
         return not self.bad
 
     def lines(self) -> list[str]:
-        return [f"exported {len(self.exported)} clips into {len(self.shards)} new shards in {self.out}",
+        where = (f"into {len(self.shards)} new shards in {self.out}" if self.format == "webdataset"
+                 else f"as {self.format} into {self.out}")
+        return [f"exported {len(self.exported)} clips {where}",
                 f"skipped {len(self.skipped_existing)} already in the dataset",
                 f"filtered {len(self.filtered)} failing the quality gate",
                 f"bad {len(self.bad)}"]
@@ -96,8 +102,9 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
                    max_fb_p90: float | None = DEFAULT_MAX_FB_P90,
                    tags: list[str] | None = None, hsv_crf: int = 4,
                    hsv_pix_fmt: str = "yuv444p", progress: bool = True,
-                   executor=None, compression: str = "zstd",
-                   prune_renders: bool = False) -> ExportSummary:
+                   executor=None, compression: str | None = None,
+                   prune_renders: bool = False,
+                   fmt: str | ExportFormat = "webdataset", n_tracks: int = 2048) -> ExportSummary:
     """Export finished render folders into WebDataset shards under ``out``.
 
     ``render_dirs``: clip folders or folders of clip folders. Clips already in
@@ -107,9 +114,14 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     list, a photometric ratio above the verify goal in full mode) are left out, counted and
     listed with their reason in ``filtered.jsonl`` and ``stats.json``. Writes shards,
     ``index.jsonl`` and ``stats.json``. ``compression``: ``zstd`` (array members as lossless
-    ``.npy.zst``, see :mod:`synthgen.export.codec`) or ``none`` (plain ``.npy``).
+    ``.npy.zst``, see :mod:`synthgen.export.codec`), ``none`` (plain ``.npy``) or None (the
+    format's default: zstd for shards, none for file layouts). ``fmt``: a format name or
+    :class:`~synthgen.export.formats.ExportFormat` (:func:`~synthgen.export.formats.make_format`:
+    ``webdataset`` shards, or the ``videox-fun`` and ``folders`` file layouts, which write
+    their own files instead of shards; every format runs the same pipeline and gate).
     ``prune_renders``: remove each clip's render folder once its sample is in a finished,
-    indexed shard (see :mod:`synthgen.export.prune`). ``executor`` (a
+    indexed shard (see :mod:`synthgen.export.prune`). ``n_tracks``: query points of the
+    ``tracks`` member (:mod:`synthgen.correspond.tracks`). ``executor`` (a
     :class:`synthgen.executors.Executor`) computes clips in parallel local processes or Ray
     tasks while this process still writes every shard, in input order; None: one by one in
     this process.
@@ -117,24 +129,28 @@ def export_dataset(render_dirs: list[Path], out: Path, *, members=None,
     out = Path(out)
     if max_fb_p90 is not None and not math.isfinite(max_fb_p90):
         raise ExportError(f"must be a finite number of pixels, got {max_fb_p90}", field="max_fb_p90")
+    fmt = make_format(fmt) if isinstance(fmt, str) else fmt
     _prepare_out(out)
-    opts = ClipOptions(members=_parse_members(members), plucker_res=plucker_res, tags=tags,
-                       hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
-                       compression=parse_compression(compression))
-    summary = ExportSummary(out=out)
+    opts = ClipOptions(members=fmt.members(_parse_members(members)), replaced=fmt.replaced_members,
+                       plucker_res=plucker_res,
+                       tags=tags, hsv_crf=hsv_crf, hsv_pix_fmt=hsv_pix_fmt,
+                       compression=parse_compression(fmt.compression(compression)),
+                       n_tracks=int(n_tracks))
+    summary = ExportSummary(out=out, format=fmt.name)
     executor = executor or LocalExecutor(1, progress=progress)
     with shardmod.DatasetLock(out):
         _export_locked(render_dirs, out, opts, max_fb_p90, summary, executor=executor,
-                       shard_bytes=shard_bytes, prune=prune_renders)
+                       shard_bytes=shard_bytes, prune=prune_renders, fmt=fmt)
     for folder, msg in summary.bad:
         log.info("skipped %s: %s", folder, msg)   # listed in summary.bad; the CLI prints each once
     return summary
 
 
 def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summary: ExportSummary,
-                   *, executor, shard_bytes: int, prune: bool = False) -> None:
+                   *, executor, shard_bytes: int, prune: bool = False, fmt: ExportFormat) -> None:
     index = shardmod.read_index(out)
-    orphans = shardmod.recover_orphans(out, index)
+    fmt.claim(out, index)
+    orphans = fmt.recover(out, index)
     if orphans:
         index += orphans
         shardmod.write_index(out, index)
@@ -145,11 +161,12 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
     def on_shard(name: str, entries: list[dict]) -> None:
         index.extend(entries)
         shardmod.write_index(out, index)
-        summary.shards.append(name)
+        if name:
+            summary.shards.append(name)
         if pruner is not None:
             pruner.prune(entries)
 
-    writer = shardmod.ShardWriter(out, shardmod.next_shard_number(out), shard_bytes, on_shard)
+    writer = fmt.open_writer(out, index, on_shard, shard_bytes)
     try:
         clips = find_clips(render_dirs)
         if not clips:
@@ -157,7 +174,7 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
                                    source=", ".join(map(str, render_dirs)))
         if pruner is not None:
             pruner.add_clips(clips)
-        export_clips(clips, out, opts, max_fb_p90, exported, writer, summary, executor)
+        export_clips(clips, out, opts, max_fb_p90, exported, writer, summary, executor, fmt)
         writer.close()
     except OSError as exc:
         writer.abort()
@@ -171,3 +188,5 @@ def _export_locked(render_dirs, out: Path, opts: ClipOptions, max_fb_p90, summar
         summary.pruned = pruner.pruned
     filtered = shardmod.update_filtered(out, summary.filtered, exported)
     write_stats(out, index, filtered)
+    new = set(summary.exported)
+    summary.warnings = fmt.warnings([e for e in index if e.get("key") in new])

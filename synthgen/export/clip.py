@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import layout
-from ..errors import ExportError
+from ..correspond import names as corr
+from ..errors import CorrespondenceError, ExportError
 from ..job import Job
 from ..renderdir import RenderDir
 from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
-from .members import ALL_MEMBERS, DEFAULT_MEMBERS
+from .members import DEFAULT_MEMBERS, is_member
 from .qa import ClipQA, photometric_sums
 from .video import VideoWriter
 
@@ -52,14 +53,16 @@ class ClipSource:
 @dataclass
 class ClipOptions:
     members: tuple[str, ...] | None = DEFAULT_MEMBERS   # None: each job's own outputs
+    #: with ``members`` None: job outputs the export format writes its own way (not members)
+    replaced: tuple[str, ...] = ()
 
     def for_job(self, job: Job) -> "ClipOptions":
         """These options with ``members`` decided for ``job``: the ones asked for, or (None)
         the job's ``outputs`` (the preset's ``[render] outputs``) that are members."""
         if self.members is not None:
             return self
-        own = tuple(m for m in job.outputs if m in ALL_MEMBERS)
-        return dataclasses.replace(self, members=own or DEFAULT_MEMBERS)
+        own = tuple(m for m in job.outputs if is_member(m)) or DEFAULT_MEMBERS
+        return dataclasses.replace(self, members=tuple(m for m in own if m not in self.replaced))
     plucker_res: tuple[int, int] | None = None      # (w, h); None = render size / 8
     fb_alpha: float = flowmod.FB_ALPHA
     fb_beta: float = flowmod.FB_BETA
@@ -68,6 +71,7 @@ class ClipOptions:
     hsv_preset: str = "ultrafast"     # x264: faster and closer to the input than veryfast
     tags: list[str] | None = None                   # None = the job's caption tags
     compression: str = "zstd"                       # array members: zstd (SGZ) | none
+    n_tracks: int = corr.DEFAULT_TRACKS             # query points of the tracks member
 
 
 @dataclass
@@ -84,6 +88,8 @@ class ClipResult:
     #: member -> codec header + sizes (see :mod:`synthgen.export.codec`)
     suffixes: dict[str, str] = field(default_factory=dict)
     codecs: dict[str, dict] = field(default_factory=dict)
+    #: the json's ``correspondence`` record (flow_k, occ_k, tracks, scene_flow asked)
+    correspondence: dict = field(default_factory=dict)
 
 
 def load_clip(path: str | Path) -> ClipSource:
@@ -129,6 +135,7 @@ def compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResul
 def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResult:
     opts = opts.for_job(src.job)
     job, members = src.job, set(opts.members)
+    _check_correspondence(src, opts.members)
     if "rgb" in members and job.render.mode != "full":
         log.info("%s: rgb requested but the clip was rendered in flow mode", src.key)
     res = ClipResult(key=src.key)
@@ -150,9 +157,29 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
     res.instances = _instance_vectors(job, inst_sums, seg0)
     if "inst_flow" in members:
         res.files["inst_flow"] = _write_inst_flow(scratch / "inst_flow.npy", seg0, res.instances)
+    if corr.requested(opts.members):
+        _write_correspondence(src, scratch, opts, res)
     c2ws = np.stack([job.c2w(f) for f in range(job.frame_start, job.frame_end + 1)])
     res.qa = qa.result(float(flowmod.angular_speed_deg_s(c2ws, job.fps).max()))
     return res
+
+
+def _check_correspondence(src: ClipSource, members) -> None:
+    try:
+        corr.check(src.path, src.job, members)
+    except CorrespondenceError as exc:
+        raise ExportError(exc.reason, source=exc.source, field=exc.field) from None
+
+
+def _write_correspondence(src: ClipSource, scratch: Path, opts: ClipOptions, res: ClipResult) -> None:
+    """flow_k / occ_k / tracks / scene_flow members (:mod:`synthgen.correspond.members`)."""
+    from ..correspond.members import write_members   # the engine imports export.flow
+    try:
+        files, res.correspondence = write_members(src.path, src.job, opts.members, scratch,
+                                                       n_tracks=opts.n_tracks)
+    except CorrespondenceError as exc:
+        raise ExportError(exc.reason, source=exc.source, field=exc.field) from None
+    res.files.update(files)
 
 
 def _array_writers(job: Job, members: set, scratch: Path) -> dict:

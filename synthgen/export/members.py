@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import UnknownNameError
 from ..registry import Registry
-from ..vocabulary import EXPORT_MEMBERS
+from ..vocabulary import EXPORT_MEMBERS, is_correspondence_member
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,29 @@ DEFAULT_MEMBERS = tuple(name for name, m in MEMBERS if m.default)
 SUFFIX = {name: m.suffix for name, m in MEMBERS}
 
 
+#: The correspondence members (``synthgen.correspond.members`` computes them), as help text.
+CORRESPONDENCE_HELP = "flow_k<K>, occ_k<K>, tracks, track_vis, scene_flow"
+
+
+def is_member(name: str) -> bool:
+    """A registered member, or a correspondence member (``flow_k4``, ``tracks``, ...)."""
+    return name in SUFFIX or is_correspondence_member(name)
+
+
+def member_suffix(name: str) -> str:
+    """The shard suffix of a member before compression (``flow_k4.npy`` for ``flow_k4``)."""
+    return SUFFIX.get(name) or f"{name}.npy"
+
+
 def parse_members(members) -> tuple[str, ...]:
     """Member names from a comma list or a sequence, checked (an unknown name raises
     :class:`UnknownNameError` listing the known ones), in order, without repeats."""
     if isinstance(members, str):
         members = [m.strip() for m in members.split(",") if m.strip()]
     for m in members:
-        MEMBERS.canonical(m, field="members")
+        if not is_correspondence_member(m) and m not in SUFFIX:
+            raise UnknownNameError(f"unknown dataset member {m!r} (known: {', '.join(ALL_MEMBERS)}, "
+                                   f"{CORRESPONDENCE_HELP})", field="members")
     if not members:
         raise UnknownNameError(f"no member named (choose from {', '.join(ALL_MEMBERS)})", field="members")
     return tuple(dict.fromkeys(members))

@@ -11,6 +11,16 @@ from ..job import AssetRef, Job
 from .clip import ClipResult, ClipSource
 
 
+CORRESPONDENCE_CONVENTIONS = {
+    "flow_k": "flow_k<K>[i] maps frame i to i+K like flow; occ_k<K>[i] = 1 where that point is "
+              "visible at i+K (in frame, nothing in front of it)",
+    "tracks": "tracks[n, t] = (x, y) px (pixel centres at +0.5) of query point n at frame t; "
+              "track_vis[n, t] = 1 when visible",
+    "scene_flow": "scene_flow[i] = world displacement (m) of each pixel's point from frame i to "
+                  "i+1; 0 where the pixel sees the world at infinity",
+}
+
+
 def caption_text(job: Job, tags: list[str] | None = None) -> str:
     """The caption with the configured tags (default: the job's own)."""
     return job.caption.full(tags)
@@ -85,6 +95,7 @@ def sample_json(src: ClipSource, res: ClipResult, members: list[str],
                        "to frame 0 (frame 0 = identity)",
             "flow_hsv": "hue = atan2(v, u) / 2pi, saturation 1, value = min(|F| / s_f, 1); "
                         "synthgen.export.hsv.decode_hsv inverts it",
+            **(CORRESPONDENCE_CONVENTIONS if res.correspondence else {}),
         },
         "s_f": res.s_f,
         "plucker": {"width": pw, "height": ph} if pw else None,
@@ -107,6 +118,7 @@ def sample_json(src: ClipSource, res: ClipResult, members: list[str],
         "members": sorted(members),
         "compression": {m: {k: v for k, v in c.items() if k != "shape"}
                         for m, c in res.codecs.items()},
+        **({"correspondence": res.correspondence} if res.correspondence else {}),
     }
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import ExportError
 from .clip import ClipOptions, ClipSource, compute_clip, load_clip
 from .codec import compress_result
-from .members import SUFFIX
+from .members import SUFFIX, member_suffix
 from .meta import caption_text, index_fields, sample_json, to_json_bytes
 from .qa import quality_problems
 
@@ -67,7 +67,7 @@ def sample_members(src: ClipSource, res, opts: ClipOptions) -> list[tuple[str, P
         elif m == "json":
             out.append((SUFFIX[m], to_json_bytes(sample_json(src, res, names, opts.tags))))
         else:
-            out.append((res.suffixes.get(m, SUFFIX[m]), res.files[m]))
+            out.append((res.suffixes.get(m, member_suffix(m)), res.files[m]))
     return out
 
 
@@ -78,19 +78,24 @@ def index_entry(src: ClipSource, res) -> dict:
 
 
 def prepare_sample(item: tuple[int, str], *, out: str, opts: ClipOptions,
-                   max_fb_p90: float | None) -> PreparedSample:
-    """Task body: load and compute one clip into a scratch folder under ``out``."""
+                   max_fb_p90: float | None, fmt=None) -> PreparedSample:
+    """Task body: load and compute one clip into a scratch folder under ``out``. ``fmt``
+    (an :class:`~synthgen.export.formats.ExportFormat`, None: plain shards) may reject the
+    clip up front and adds its own files after the quality gate."""
     _, clip_dir = item
     try:
         src = load_clip(clip_dir)
     except ExportError as exc:
         return PreparedSample(clip_dir, "bad", message=str(exc))
+    problem = fmt.reject(src) if fmt is not None else None
+    if problem:
+        return PreparedSample(clip_dir, "bad", key=src.key, message=problem)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".tmp-{src.key}-", dir=out))
     except OSError as exc:
         return _write_failure(clip_dir, src, exc, out)
     try:
-        return _compute(clip_dir, src, scratch, opts.for_job(src.job), max_fb_p90)
+        return _compute(clip_dir, src, scratch, opts.for_job(src.job), max_fb_p90, fmt)
     except ExportError as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         return PreparedSample(clip_dir, "bad", key=src.key, message=str(exc))
@@ -103,17 +108,22 @@ def prepare_sample(item: tuple[int, str], *, out: str, opts: ClipOptions,
 
 
 def _compute(clip_dir: str, src: ClipSource, scratch: Path, opts: ClipOptions,
-             max_fb_p90: float | None) -> PreparedSample:
+             max_fb_p90: float | None, fmt=None) -> PreparedSample:
     res = compute_clip(src, scratch, opts)
     problems = quality_problems(res.qa, max_fb_p90)
     if problems:
         shutil.rmtree(scratch, ignore_errors=True)
         return PreparedSample(clip_dir, "filtered", key=src.key, message="; ".join(problems),
                               job_hash=src.job.hash())
+    extras = fmt.clip_files(src, res, scratch) if fmt is not None else None   # before compression
     members = [(suffix, str(data) if isinstance(data, Path) else bytes(data))
                for suffix, data in sample_members(src, res, opts)]
-    return PreparedSample(clip_dir, "ok", key=src.key, members=members,
-                          entry=index_entry(src, res), scratch=str(scratch))
+    entry = index_entry(src, res)
+    if extras is not None:
+        members += extras.members
+        entry.update(extras.entry)
+    return PreparedSample(clip_dir, "ok", key=src.key, members=members, entry=entry,
+                          scratch=str(scratch))
 
 
 def _write_failure(clip_dir: str, src: ClipSource, exc: OSError, out: str) -> PreparedSample:
@@ -188,16 +198,17 @@ class _OrderedSink:
 
 
 def export_clips(clips: list[Path], out: Path, opts: ClipOptions, max_fb_p90: float | None,
-                 exported: dict[str, str], writer, summary, executor) -> None:
+                 exported: dict[str, str], writer, summary, executor, fmt=None) -> None:
     """Compute ``clips`` with ``executor`` and add them to ``writer`` / ``summary`` in order.
 
     ``exported`` maps the keys already in the dataset to their job hashes (updated as clips
-    are added). ``writer`` is the exporter's :class:`~synthgen.export.shards.ShardWriter`;
-    the caller closes it (or aborts it when this raises).
+    are added). ``writer`` is the exporter's :class:`~synthgen.export.shards.ShardWriter`
+    or the writer of ``fmt`` (:mod:`synthgen.export.formats`); the caller closes it (or
+    aborts it when this raises).
     """
     items = [(i, str(c)) for i, c in enumerate(clips)]
     sink = _OrderedSink(Path(out), writer, summary, exported)
-    task = partial(prepare_sample, out=str(out), opts=opts, max_fb_p90=max_fb_p90)
+    task = partial(prepare_sample, out=str(out), opts=opts, max_fb_p90=max_fb_p90, fmt=fmt)
     try:
         executor.map(task, items, precheck=partial(_existing, exported=dict(exported)),
                      on_outcome=sink, desc="export", unit="clip")

@@ -150,7 +150,8 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     aset = load_manifests(assets)
     if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
         raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least "
-                        "one character and one action (e.g. assets_manifest/procedural_humans.json)",
+                        "one character and one action (the default set's assets_manifest/people.json, "
+                        "or assets_manifest/procedural/procedural_humans.json)",
                         source=", ".join(str(m) for m in aset.manifests))
     out = Path(out)
     identity = _identity(pre, aset, seed)

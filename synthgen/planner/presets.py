@@ -18,12 +18,13 @@ from typing import Any
 from ..errors import PresetError
 from ..job import FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
     RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
+from ..vocabulary import is_correspondence_member
 from .layouts.floorplan import PLAN_SHAPES
 from .layouts.street import LAYOUTS as STREET_LAYOUTS
 from .movements import MOVEMENTS
 from .paths import PATH_FAMILIES as FAMILIES
 from .paths.arc_length import SPEED_PROFILES
-from .sampling import Dist, parse_dist
+from .sampling import DIST_KEYS, Dist, parse_dist
 from .worlds import WORLDS
 
 log = logging.getLogger(__name__)
@@ -69,11 +70,11 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "lights": {"count": _num(lo=0, hi=8), "kind": _cat(LIGHT_KINDS), "distance_m": _num(lo=0.1),
                "height_m": _num(), "color_temperature_k": _num(lo=800, hi=40000),
                "intensity_w": _num(lo=0), "size_m": _num(lo=0), "indoor_intensity_scale": _num(lo=0)},
-    "subject": {"height_m": _num(lo=0.2), "playback_speed": _num(lo=0.05), "heading_deg": _num(),
+    "subject": {"height_scale": _num(lo=0.2, hi=5), "playback_speed": _num(lo=0.05), "heading_deg": _num(),
                 "offset_m": _num(lo=0), "action_weighting": ("str", ("uniform", "dynamic_score")),
                 "root_motion": ("str", ROOT_MOTION), "foot_lock": ("bool",)},
     "camera": {"placement": _cat(PLACEMENTS), "forward_azimuth_deg": _num(), "elevation_deg": _num(lo=-60, hi=80),
-               "distance_m": _num(lo=0.5), "focus_type": _cat(FOCUS_TYPES),
+               "focal_mm": _num(lo=1, hi=2000), "focus_type": _cat(FOCUS_TYPES),
                "focus_position": _cat(FOCUS_POSITIONS), "movement_type": _cat(HUMAN_MOVEMENTS),
                "coverage": _num(lo=0.02, hi=0.95), "sensor_width_mm": ("pos", 100.0), "roll_deg": _num(),
                "movement_value": ("table", {m: _num(lo=0) for m in HUMAN_MOVEMENTS})},
@@ -200,7 +201,7 @@ def _deep_merge(dst: dict, src: dict) -> None:
 
 
 def _is_dist_table(v: dict) -> bool:
-    return any(k in v for k in ("choice", "uniform", "loguniform", "normal", "randint"))
+    return any(k in v for k in DIST_KEYS)
 
 
 def _parse(raw: dict, path: Path) -> Preset:
@@ -291,7 +292,8 @@ def _parse_value(value: Any, spec: tuple, src: str, fld: str) -> Any:
     if tag == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("expected a list of strings")
-        bad = [v for v in value if spec[1] is not None and v not in spec[1]]
+        bad = [v for v in value if spec[1] is not None and v not in spec[1]
+               and not (spec[1] is OUTPUTS and is_correspondence_member(v))]
         if bad:
             raise fail(f"{bad[0]!r} is not one of {', '.join(spec[1])}")
         return list(value)

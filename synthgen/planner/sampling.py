@@ -7,6 +7,7 @@ with exactly one distribution key::
     { uniform = [lo, hi] }                           # continuous, inclusive of lo
     { loguniform = [lo, hi] }                        # lo > 0
     { normal = [mean, std], clip = [lo, hi] }        # clip optional (values are clipped)
+    { lognormal = [median, sigma], clip = [lo, hi] } # log(x) ~ N(log(median), sigma); clip optional
     { randint = [lo, hi] }                           # integers, both ends inclusive
 """
 from __future__ import annotations
@@ -19,7 +20,8 @@ import numpy as np
 
 from ..errors import PresetError
 
-DIST_KEYS = ("choice", "uniform", "loguniform", "normal", "randint")
+DIST_KEYS = ("choice", "uniform", "loguniform", "normal", "lognormal", "randint")
+_CLIPPED = ("normal", "lognormal")
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,9 @@ class Dist:
             return float(rng.uniform(*self.args))
         if self.kind == "loguniform":
             return float(math.exp(rng.uniform(math.log(self.args[0]), math.log(self.args[1]))))
-        if self.kind == "normal":
-            v = float(rng.normal(*self.args))
+        if self.kind in _CLIPPED:
+            v = float(rng.normal(*self.args)) if self.kind == "normal" else \
+                float(math.exp(rng.normal(math.log(self.args[0]), self.args[1])))
             return float(np.clip(v, *self.clip)) if self.clip else v
         if self.kind == "randint":
             return int(rng.integers(self.args[0], self.args[1] + 1))
@@ -55,8 +58,8 @@ class Dist:
             return self.args[0]
         if self.kind == "choice":
             return min(self.args)
-        if self.kind == "normal":
-            return self.clip[0] if self.clip else -math.inf
+        if self.kind in _CLIPPED:
+            return self.clip[0] if self.clip else (-math.inf if self.kind == "normal" else 0.0)
         return self.args[0]
 
     @property
@@ -65,7 +68,7 @@ class Dist:
             return self.args[0]
         if self.kind == "choice":
             return max(self.args)
-        if self.kind == "normal":
+        if self.kind in _CLIPPED:
             return self.clip[1] if self.clip else math.inf
         return self.args[1]
 
@@ -92,9 +95,13 @@ class Dist:
         if self.kind == "loguniform":
             lo, hi = (math.log(a) for a in self.args)
             return np.clip((np.log(np.maximum(x, 1e-300)) - lo) / (hi - lo), 0.0, 1.0)
-        if self.kind == "normal":
+        if self.kind in _CLIPPED:
             from scipy.stats import norm
-            c = norm.cdf(x, *self.args)
+            if self.kind == "normal":
+                c = norm.cdf(x, *self.args)
+            else:
+                c = norm.cdf(np.log(np.maximum(x, 1e-300) / self.args[0]) / self.args[1]) if self.args[1] > 0 \
+                    else (x >= self.args[0]).astype(np.float64)
             if self.clip:
                 c = np.where(x >= self.clip[1], 1.0, np.where(x < self.clip[0], 0.0, c))
             return c
@@ -126,7 +133,7 @@ def parse_dist(value: Any, source: str, field: str, *, numeric: bool = False) ->
     if len(keys) != 1:
         raise fail(f"a distribution table needs exactly one of {', '.join(DIST_KEYS)}")
     kind = keys[0]
-    allowed = {kind, "weights"} if kind == "choice" else ({kind, "clip"} if kind == "normal" else {kind})
+    allowed = {kind, "weights"} if kind == "choice" else ({kind, "clip"} if kind in _CLIPPED else {kind})
     extra = sorted(set(value) - allowed)
     if extra:
         raise fail(f"unknown key {extra[0]!r} in a {kind} distribution")
@@ -143,10 +150,12 @@ def parse_dist(value: Any, source: str, field: str, *, numeric: bool = False) ->
         raise fail(f"{kind} lower bound {args[0]} is above the upper bound {args[1]}")
     if kind == "loguniform" and args[0] <= 0:
         raise fail("loguniform bounds must be positive")
-    if kind == "normal" and args[1] < 0:
-        raise fail("normal standard deviation must not be negative")
+    if kind in _CLIPPED and args[1] < 0:
+        raise fail(f"{kind} standard deviation must not be negative")
+    if kind == "lognormal" and args[0] <= 0:
+        raise fail("lognormal median must be positive")
     clip = None
-    if kind == "normal" and "clip" in value:
+    if kind in _CLIPPED and "clip" in value:
         clip = value["clip"]
         if not (isinstance(clip, list) and len(clip) == 2 and all(_is_num(c) for c in clip) and clip[0] <= clip[1]):
             raise fail("clip needs [lo, hi] with lo <= hi")

@@ -25,7 +25,8 @@ class SubjectDraw:
     move_names: list[str]
     dynamic_score: float
     action_data: ActionData
-    height_m: float
+    height_scale: float         # the preset's jitter of the character's own height
+    height_m: float             # the character's own height (manifest ``height_m``) x height_scale
     playback_speed: float
     heading_deg: float
     offset_m: float
@@ -43,6 +44,7 @@ class SubjectDraw:
     def log(self) -> dict:
         return {"character": self.character, "action": self.action, "move_names": list(self.move_names),
                 "dynamic_score": self.dynamic_score, "subject_height_m": round(self.height_m, 6),
+                "subject_height_scale": round(self.height_scale, 6),
                 "playback_speed": round(self.playback_speed, 6), "heading_deg": round(self.heading_deg, 6),
                 "subject_offset_m": round(self.offset_m, 6), "window_start_s": round(self.window_start_s, 6)}
 
@@ -53,7 +55,10 @@ def _pick_weighted(rng, items, weights):
 
 
 def sample_subject(ctx: ClipContext) -> SubjectDraw:
-    """Character, action, most dynamic window, size, speed, heading and placement offset."""
+    """Character, action, most dynamic window, size, speed, heading and placement offset.
+
+    Size: the character's own height (its manifest ``height_m``: a teen stays shorter than a
+    tall man) times the preset's ``subject.height_scale`` jitter."""
     chars, acts = ctx.assets.of_kind("character"), ctx.assets.of_kind("action")
     if not chars or not acts:
         raise PlanError("clips with a subject need at least one character and one action in the manifests")
@@ -63,10 +68,10 @@ def sample_subject(ctx: ClipContext) -> SubjectDraw:
         else [1.0] * len(acts)
     action = _pick_weighted(rng, acts, weights)
     data = ActionData.from_asset(action)
-    speed = float(S["playback_speed"].sample(rng))
+    speed, scale = float(S["playback_speed"].sample(rng)), float(S["height_scale"].sample(rng))
     d = SubjectDraw(character=character.id, action=action.id, move_names=list(action["move_names"]),
-                    dynamic_score=action["dynamic_score"], action_data=data,
-                    height_m=float(S["height_m"].sample(rng)), playback_speed=speed,
+                    dynamic_score=action["dynamic_score"], action_data=data, height_scale=scale,
+                    height_m=float(character["height_m"]) * scale, playback_speed=speed,
                     heading_deg=float(S["heading_deg"].sample(rng)) % 360.0,
                     offset_m=float(S["offset_m"].sample(rng)), offset_azimuth_deg=float(rng.uniform(0, 360)),
                     window_start_s=0.0, times=np.zeros(0), boxes=np.zeros((0, 6)), root=np.zeros((0, 3)))

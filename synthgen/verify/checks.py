@@ -75,9 +75,10 @@ def prop_pose(prop, index: int) -> np.ndarray:
     return geo.rigid_pose(loc, rot)
 
 
-def rigid_motions(job: Job, t: int) -> dict[int, np.ndarray]:
-    """Instance id -> world motion t→t+1 of every prop with per-frame transforms."""
-    i0, i1 = job.index_of(t), job.index_of(t + 1)
+def rigid_motions(job: Job, t: int, to: int | None = None) -> dict[int, np.ndarray]:
+    """Instance id -> world motion t→``to`` (default t+1) of every prop with per-frame
+    transforms."""
+    i0, i1 = job.index_of(t), job.index_of(t + 1 if to is None else to)
     return {p.instance_id: geo.rigid_motion(prop_pose(p, i0), prop_pose(p, i1))
             for p in job.props if not p.is_static}
 
@@ -123,8 +124,8 @@ def pixel_checks(job: Job, fd: FrameData) -> PixelResult:
     return PixelResult(errors, np.where(defined, err, np.nan), pred, z_next)
 
 
-def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray], *, gap: int = 1,
+                  flow: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """EPE of visible subject vertices at frame ``fd.frame``.
 
     ``vertices``: instance id -> float ``[n_baked, V, 3]`` world positions. A vertex is
@@ -134,15 +135,18 @@ def vertex_checks(job: Job, fd: FrameData, vertices: dict[int, np.ndarray]
     does not mix in another surface, and the surface is not seen at a grazing angle).
     The predicted flow is ``project_t+1(V_t+1) - project_t(V_t)``; the rendered one is ``F_t``
     sampled bilinearly at ``project_t(V_t)``. Returns ``(errors (N,), uv_t (N, 2))``.
+    With ``gap`` K and ``flow`` (a flow from t to t+K, default ``fd.fwd``) the same holds
+    for t+K.
     """
     t = fd.frame
-    i0, i1 = job.index_of(t), job.index_of(t + 1)
+    i0, i1 = job.index_of(t), job.index_of(t + gap)
+    flow_t = fd.fwd if flow is None else flow
     h, w = fd.shape
     all_err, all_uv = [], []
     for iid, verts in vertices.items():
         uv0, z0 = geo.project_points(verts[i0], job.K(t), job.c2w(t))
-        uv1, z1 = geo.project_points(verts[i1], job.K(t + 1), job.c2w(t + 1))
-        flow, inside = sample_bilinear(fd.fwd, uv0[:, 0], uv0[:, 1])
+        uv1, z1 = geo.project_points(verts[i1], job.K(t + gap), job.c2w(t + gap))
+        flow, inside = sample_bilinear(flow_t, uv0[:, 0], uv0[:, 1])
         cols, rows, _, _ = bilinear_taps(uv0[:, 0], uv0[:, 1], w, h)
         tap_ids = fd.ids[rows, cols]
         tap_z = fd.depth[rows, cols].astype(np.float64)

@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import layout
-from ..errors import ExportError, VerifyError
+from ..errors import CorrespondenceError, ExportError, VerifyError
 from ..export import exr as exr_io
 from ..export import flow as flow_io
 from ..export import qa
@@ -23,6 +23,7 @@ from ..export.shards import read_sample
 from ..job import Job
 from ..renderdir import RenderDir
 from . import checks
+from .correspondence import DEFAULT_GAPS, correspondence_results, exported_members
 from .masks import instance_ids
 from .stats import CheckResult, summarize
 
@@ -136,7 +137,7 @@ def load_exported(source: str | Path, job: Job) -> tuple[np.ndarray, np.ndarray 
 
 def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
                 on_frame: Callable[[FrameReport], None] | None = None,
-                progress: bool = False) -> Report:
+                progress: bool = False, gaps=DEFAULT_GAPS) -> Report:
     """Run every check on the render folder ``clip_dir``; see :data:`stats.CHECKS`.
 
     With ``sample`` (a dataset folder or shard holding the exported clip), the exported
@@ -145,7 +146,10 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     ``on_frame`` receives each frame's :class:`FrameReport` (e.g.
     :class:`synthgen.verify.report.PictureWriter`). Raises :class:`VerifyError` for missing
     or unreadable inputs. Frames are streamed: at most two frames' passes are in memory at
-    once, plus the float32 error samples the percentiles are taken from.
+    once, plus the float32 error samples the percentiles are taken from. A clip rendered with
+    ``"geometry"`` also gets the correspondence checks of
+    :mod:`synthgen.verify.correspondence` at frame gaps 1 and ``gaps`` (those below T); with
+    ``sample``, the sample's own flow_k / occ_k / tracks members are checked where it has them.
     """
     clip_dir = Path(clip_dir)
     job, paths = load_clip(clip_dir)
@@ -182,9 +186,23 @@ def verify_clip(clip_dir: str | Path, *, sample: str | Path | None = None,
     results.append(_photometric_result(job, photo))
     results.append(CheckResult.evaluate("ids", {"n": int(unknown[1]), "unknown": int(unknown[0])},
                                         unit="pixels", note=f"job ids {known_ids.tolist()}"))
+    results += _correspondence(job, clip_dir, paths, vertices, gaps, sample)
     report = Report(clip_dir, job.clip_id, job.hash(), job.render.mode, results, reports)
     log.info("verified %s: %s", job.clip_id, "pass" if report.passed else "FAIL")
     return report
+
+
+def _correspondence(job: Job, clip_dir: Path, paths, vertices, gaps, sample) -> list[CheckResult]:
+    exported = None
+    if sample is not None:
+        got = read_sample(Path(sample), job.clip_id, decode_video=False, error=VerifyError)
+        exported = exported_members(got, job)
+    try:
+        return correspondence_results(job, clip_dir, paths, vertices,
+                                      lambda p, f: read_frame_data(p, job, f, rgb=False), gaps=gaps,
+                                      exported=exported)
+    except CorrespondenceError as exc:
+        raise VerifyError(exc.reason, source=exc.source, field=exc.field) from None
 
 
 def _use_exported(cur: checks.FrameData, nxt: checks.FrameData, exported, k: int) -> None:
@@ -231,7 +249,8 @@ def _note(name: str, job: Job, vertices) -> str:
 def _photometric_result(job: Job, photo: np.ndarray) -> CheckResult:
     warp, ident, n = photo
     if job.render.mode != "full":
-        return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio", note="flow mode: no RGB")
+        return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
+                                    note=f"{job.render.mode} mode: no RGB")
     if qa.photometric_ratio(photo) is None:
         return CheckResult.evaluate("photometric", {"n": 0}, unit="ratio",
                                     note=f"{int(n)} textured moving pixels: too few to judge")

@@ -41,6 +41,8 @@ def format_table(report: Report) -> str:
             figs = (_fmt(s.get("ratio")), "", "")
         elif c.name == "ids":
             figs = (f"{s.get('unknown', 0)} unknown", "", "")
+        elif "disagree" in s:
+            figs = (f"{_fmt(s.get('disagree'))} disagree", "", "")
         elif c.name == "fb":
             figs = (_fmt(s.get("median")), f"p90 {_fmt(s.get('p90'))}", _fmt(s.get("p99")))
         else:

@@ -44,6 +44,21 @@ CHECKS: dict[str, tuple[str, tuple[Goal, ...]]] = {
             (Goal("unknown", 0),)),
     "photometric": ("MAE of RGB(t+1) warped by F_t over MAE of the identity warp (full mode)",
                     (Goal("ratio", PHOTO_RATIO_LIMIT),)),
+    # correspondences (geometry.npz; synthgen.verify.correspondence)
+    "corr_k1": ("engine flow t->t+1 vs the Vector pass, static and rigid geometry >=2 px from "
+                "discontinuities", (Goal("median", 0.01), Goal("p99", 0.1))),
+    "corr_k1_subjects": ("engine flow t->t+1 vs the Vector pass on subjects >=2 px from "
+                         "discontinuities", (Goal("median", 0.05), Goal("p95", 0.5))),
+    "flow_k": ("engine flow t->t+K vs rendered depth reprojected with the job's cameras and poses",
+               (Goal("median", 0.01), Goal("p99", 0.1))),
+    "flow_k_vertices": ("engine flow t->t+K vs visible subject vertices projected at t and t+K",
+                        (Goal("median", 0.25), Goal("p95", 1.0))),
+    "occ_k": ("engine visibility at t+K vs the rendered depth at t+K where it decides: "
+              "fraction disagreeing", (Goal("disagree", 0.01),)),
+    "tracks": ("tracks on static/rigid instances vs their query depth reprojected (later frames)",
+               (Goal("median", 0.01), Goal("p99", 0.1))),
+    "track_vis": ("track visibility vs the rendered depth where it decides: fraction disagreeing",
+                  (Goal("disagree", 0.01),)),
 }
 
 

@@ -1,10 +1,11 @@
 """Clip kind ``human`` (DynaVid-Human): a performer doing a dynamic action, filmed the way a
 videographer would (forward and following shots by default).
 
-Order of work: draw every parameter (scene, subject, camera) from the clip generator; then
-solve the geometry (placement, camera path, focal length from the sampled coverage) and
-check the hard constraints. A failed check redraws only the geometric nuisance values
-(distance, azimuth offset, elevation, subject offset; from attempt 4 on also the movement
+Order of work: draw every parameter (scene, subject, camera: the lens from the focal-length
+prior and the shot size) from the clip generator; then solve the geometry (placement, the
+camera's distance for the drawn lens and shot size, camera path; indoors a room that holds
+the shot) and check the hard constraints. A failed check redraws only the geometric nuisance
+values (azimuth offset, elevation, subject offset; from attempt 4 on also the movement
 value) from the clip's retry stream; the Table-10 choices stay as drawn, except that from
 attempt 8 on a subject that travels too far for the drawn movement is filmed as a following
 shot (``params.forced_following``). When no attempt succeeds the clip is infeasible as drawn
@@ -29,16 +30,19 @@ from ..geometry import poses, speed_stats
 from ..movements import MOVEMENTS
 from ..scene import build_environment, build_lights, build_props, room_size_for
 from ..scene_draw import SceneDraw
-from ..subject import Placement, focus_points, footprint, world_corners
+from ..subject import Placement, footprint, world_corners
 from ..space.views import path_problem
-from ..subject_draw import SubjectDraw, place_subject, sample_subject, subject_spec, unplaced
+from ..subject_draw import SubjectDraw, place_subject, sample_subject, subject_spec
 from ..worlds import WORLDS
 from ..worlds.base import WorldContext
 from .camera_world import place_on_floor
-from .human_shot import FORCE_FOLLOW_FROM, ShotDraw, ShotSolution, check_constraints, redraw_shot, sample_shot, \
+from .human_shot import ShotDraw, ShotSolution, aim_points, check_constraints, redraw_shot, sample_shot, \
     solve_camera
 
 MAX_ATTEMPTS = 16
+ROOM_MAX_HALF_M = 9.0       # a procedural room grows to hold the shot up to 2 x this across
+ROOM_SUBJECT_MARGIN_M = 1.0
+ROOM_CAMERA_MARGIN_M = 0.5
 
 
 @dataclass
@@ -81,9 +85,10 @@ class HumanSample:
                "movement_value": round(g.move.value, 6), "coverage_sampled": round(d.coverage, 6),
                "camera_azimuth_sampled_deg": round(d.azimuth_deg, 6),
                "camera_elevation_sampled_deg": round(d.elevation_deg, 6),
-               "camera_distance_sampled_m": round(d.distance_m, 6), "roll_deg": round(d.roll_deg, 6),
+               "focal_mm_sampled": round(d.focal_mm, 6), "roll_deg": round(d.roll_deg, 6),
                "movement_direction": shot.direction, "coverage": shot.coverage,
-               "camera_distance_m": round(float(sol.distance_m), 6), "focal_mm": float(sol.focal_mm[1]),
+               "camera_distance_m": round(float(sol.distance_m), 6), "distance_limited": bool(sol.distance_limited),
+               "focal_mm": float(sol.focal_mm[1]),
                "initial_position": round_list(sol.P[1], 6), "in_frame_ratio": round(shot.in_frame_ratio, 6),
                "attempts": shot.attempt + 1, "room_size": shot.room}
         if shot.attempt:
@@ -97,17 +102,44 @@ def _top(sd: SubjectDraw, pl: Placement) -> float:
     return float(world_corners(sd.boxes, pl)[..., 2].max())
 
 
+def _bounds(points: np.ndarray, margin: float) -> np.ndarray:
+    """[xmin, ymin, xmax, ymax] of world points (...,3) grown by ``margin``."""
+    xy = points.reshape(-1, 3)[:, :2]
+    return np.concatenate([xy.min(axis=0) - margin, xy.max(axis=0) + margin])
+
+
+def room_for_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw,
+                  offset: tuple[float, float]) -> list | None:
+    """Indoors, the room: its sampled size, enlarged (a procedural room, up to
+    :data:`ROOM_MAX_HALF_M` from the centre) to hold the subject and the camera path the shot
+    would take in open space; None outdoors."""
+    if not scene.indoor_room:
+        return None
+    pl = place_subject(sd, offset[0], offset[1], None)
+    corners = world_corners(sd.boxes, pl)
+    need = _bounds(corners, ROOM_SUBJECT_MARGIN_M)
+    if not scene.room_fixed:
+        sol = solve_camera(ctx, g, corners, aim_points(corners, g.focus_position), pl, pl.to_world(sd.root), None)
+        if not isinstance(sol, str):    # the walls stop a camera at 0.9 of their distance: room to spare
+            ref = corners[1].mean(axis=0)
+            cam = _bounds(ref + (sol.P - ref) / 0.88, ROOM_CAMERA_MARGIN_M)
+            need = np.clip(np.concatenate([np.minimum(need[:2], cam[:2]), np.maximum(need[2:], cam[2:])]),
+                           -ROOM_MAX_HALF_M, ROOM_MAX_HALF_M)
+    return room_size_for(scene, need, 0.0, _top(sd, pl))
+
+
 def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, offset: tuple[float, float],
              attempt: int, model=None) -> SolvedShot | str:
     """One attempt: place the subject (``offset``: metres, degrees; in a world with geometry,
     on its free floor), solve the camera, place the props, check the hard constraints (and the
     world's clearance). The solved shot, or why the attempt failed."""
-    pl0 = unplaced(sd)
-    margin = 1.0 if attempt < FORCE_FOLLOW_FROM else g.distance_m + 0.6
-    room = room_size_for(scene, footprint(sd.boxes, pl0), margin, _top(sd, pl0)) if scene.indoor_room else None
-    placement = place_subject(sd, offset[0], offset[1], room) if model is None else place_on_floor(ctx, model, sd)
+    if model is not None:
+        room, placement = None, place_on_floor(ctx, model, sd)
+    else:
+        room = room_for_shot(ctx, scene, sd, g, offset)
+        placement = place_subject(sd, offset[0], offset[1], room)
     corners = world_corners(sd.boxes, placement)
-    sol = solve_camera(ctx, g, corners, focus_points(corners, g.focus_position), placement,
+    sol = solve_camera(ctx, g, corners, aim_points(corners, g.focus_position), placement,
                        placement.to_world(sd.root), room)
     if isinstance(sol, str):
         return sol

@@ -1,0 +1,140 @@
+"""The scene's surfaces at every baked frame, read from a render folder's ``geometry.npz``.
+
+The worker writes the file (:mod:`synthgen.blender.scene_geometry`) when ``"geometry"`` is in
+``job.outputs``; its layout is in :mod:`synthgen.layout`. Each object is a triangle mesh
+(Blender's loop triangles) with object-space vertices and an object-to-world matrix, each
+stored once or per baked frame (frames ``frame_start - 1 .. frame_end + 1``). An object is
+
+* ``static`` when both are stored once (rooms, ground, props that never move);
+* ``rigid`` when only the matrix changes (keyframed props);
+* ``deforming`` when the vertices change (characters).
+
+World positions are float64 ``matrix @ vertex``. numpy only.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import layout
+from ..errors import CorrespondenceError
+from ..job import Job
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MeshObject:
+    """One surface: ``tris`` int32 (F, 3), ``verts`` float32 (1 or n_baked, V, 3) object
+    space, ``matrix`` float64 (1 or n_baked, 4, 4) object-to-world."""
+
+    name: str
+    instance_id: int
+    tris: np.ndarray
+    verts: np.ndarray
+    matrix: np.ndarray
+    _world: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def kind(self) -> str:
+        if self.verts.shape[0] > 1:
+            return "deforming"
+        return "rigid" if self.matrix.shape[0] > 1 else "static"
+
+    def matrix_at(self, i: int) -> np.ndarray:
+        """Object-to-world (4, 4) at baked index ``i``."""
+        return self.matrix[i if self.matrix.shape[0] > 1 else 0]
+
+    def world(self, i: int) -> np.ndarray:
+        """World vertices float64 (V, 3) at baked index ``i`` (the last few are cached)."""
+        key = 0 if self.kind == "static" else i
+        w = self._world.get(key)
+        if w is None:
+            v = self.verts[i if self.verts.shape[0] > 1 else 0].astype(np.float64)
+            m = self.matrix_at(i)
+            w = v @ m[:3, :3].T + m[:3, 3]
+            if len(self._world) >= 24:
+                self._world.pop(next(iter(self._world)))
+            self._world[key] = w
+        return w
+
+
+@dataclass
+class SceneGeometry:
+    """Every object of a clip; ``frames`` are the Blender frames of the baked indices."""
+
+    frames: np.ndarray
+    objects: list[MeshObject]
+
+    def index(self, frame: int) -> int:
+        return int(frame - self.frames[0])
+
+    @property
+    def n_triangles(self) -> int:
+        return sum(len(o.tris) for o in self.objects)
+
+
+def geometry_path(clip_dir) -> Path:
+    return Path(clip_dir) / layout.GEOMETRY_FILE
+
+
+def has_geometry(clip_dir) -> bool:
+    return geometry_path(clip_dir).is_file()
+
+
+def load_geometry(clip_dir, job: Job) -> SceneGeometry:
+    """Read and check ``geometry.npz`` of the render folder ``clip_dir`` rendered from ``job``.
+
+    Raises :class:`CorrespondenceError` naming the file, the array and the reason."""
+    path = geometry_path(clip_dir)
+    if not path.is_file():
+        raise CorrespondenceError("is missing: render with 'geometry' in the job's outputs",
+                                  source=str(path))
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except Exception as exc:  # zipfile/ValueError/OSError: a corrupt file
+        raise CorrespondenceError(f"unreadable npz ({exc.__class__.__name__}: {exc})",
+                                  source=str(path)) from None
+    return _from_arrays(arrays, job, str(path))
+
+
+def _from_arrays(arrays: dict, job: Job, source: str) -> SceneGeometry:
+    def need(key: str) -> np.ndarray:
+        if key not in arrays:
+            raise CorrespondenceError("array is missing", source=source, field=key)
+        return arrays[key]
+
+    frames = need("frames")
+    if frames.tolist() != list(job.baked_frames()):
+        raise CorrespondenceError(f"covers frames {frames[:1].tolist()}..{frames[-1:].tolist()}, the "
+                                  f"job bakes {job.frame_start - 1}..{job.frame_end + 1}",
+                                  source=source, field="frames")
+    ids, names = need("instance_ids"), need("names")
+    objects = []
+    for k in range(len(ids)):
+        tris, verts, mat = need(f"o{k}_tris"), need(f"o{k}_verts"), need(f"o{k}_matrix")
+        _check_object(k, tris, verts, mat, len(frames), source)
+        objects.append(MeshObject(str(names[k]), int(ids[k]), tris.astype(np.int64),
+                                  verts, mat.astype(np.float64)))
+    return SceneGeometry(frames.astype(np.int64), objects)
+
+
+def _check_object(k: int, tris, verts, mat, n_baked: int, source: str) -> None:
+    if tris.ndim != 2 or tris.shape[1] != 3 or tris.dtype.kind not in "iu":
+        raise CorrespondenceError(f"shape {tris.shape} {tris.dtype}, expected int [F, 3]",
+                                  source=source, field=f"o{k}_tris")
+    if verts.ndim != 3 or verts.shape[0] not in (1, n_baked) or verts.shape[2] != 3:
+        raise CorrespondenceError(f"shape {verts.shape}, expected [1 or {n_baked}, V, 3]",
+                                  source=source, field=f"o{k}_verts")
+    if mat.shape[1:] != (4, 4) or mat.shape[0] not in (1, n_baked):
+        raise CorrespondenceError(f"shape {mat.shape}, expected [1 or {n_baked}, 4, 4]",
+                                  source=source, field=f"o{k}_matrix")
+    if tris.size and (tris.min() < 0 or tris.max() >= verts.shape[1]):
+        raise CorrespondenceError("triangle corner out of range of the vertices",
+                                  source=source, field=f"o{k}_tris")
+    if not (np.isfinite(verts).all() and np.isfinite(mat).all()):
+        raise CorrespondenceError("holds non-finite values", source=source, field=f"o{k}_verts")
