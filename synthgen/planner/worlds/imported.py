@@ -6,6 +6,7 @@ the scene is open), or by the background's ambient light without HDRIs. The Blen
 :mod:`synthgen.blender.scene_import`."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,14 +36,21 @@ def free_space(asset: Asset) -> FreeSpace:
     return _load(str((asset.manifest.parent / asset["free_space"]).resolve()), asset["free_space_sha256"])
 
 
+#: object names (their first word) that are the scene's shell, not things to aim at or caption
+STRUCTURE = re.compile(r"^(floor|ground|terrain|wall|ceiling|roof|plane|room|skirting|baseboard)s?([\W_\d]|$)", re.I)
+
+
 def scene_objects(asset: Asset) -> list[WorldObjectSpec]:
-    """The scene's listed objects as layout entries (ids 2, 3, ... in the manifest's order)."""
+    """The scene's listed objects as layout entries (ids 2, 3, ... in the manifest's order);
+    floors, walls, ceilings and the like (:data:`STRUCTURE`) keep their ids but get no
+    description, so the camera does not aim at them and captions do not name them."""
     out = []
     for k, o in enumerate(asset.get("objects", [])):
         b = np.asarray(o.get("bounds", [0, 0, 0, 0, 0, 0]), float)
+        words = "" if STRUCTURE.match(o["name"]) else o.get("description", "")
         out.append(WorldObjectSpec(instance_id=2 + k, name=o["name"], kind="imported",
                                    location=r6([(b[0] + b[3]) / 2, (b[1] + b[4]) / 2, b[2]]),
-                                   size=r6(np.maximum(b[3:] - b[:3], 0.0)), description=o.get("description", "")))
+                                   size=r6(np.maximum(b[3:] - b[:3], 0.0)), description=words))
     return out
 
 
