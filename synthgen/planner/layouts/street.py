@@ -30,7 +30,7 @@ def facade(rng: np.random.Generator) -> tuple[list[SurfaceSpec], str]:
     """A building's surfaces and the caption word of its facade."""
     kind = str(rng.choice(["brick", "plaster", "plaster", "concrete", "stone"]))
     fam = {"brick": "brick", "plaster": "plaster_facade", "concrete": "concrete", "stone": "stone"}[kind]
-    word = {"brick": "brick", "plaster": "rendered", "concrete": "concrete", "stone": "stone"}[kind]
+    word = {"brick": "brick", "plaster": "plastered", "concrete": "concrete", "stone": "stone"}[kind]
     trim = surface(rng, "trim", *(("paint", "paint_white") if rng.random() < 0.6 else ("stone", "stone")))
     return [surface(rng, "facade", kind, fam), trim, surface(rng, "frame", "paint", str(rng.choice(["paint_white", "metal"]))),
             surface(rng, "glass", "glass", "glass"), surface(rng, "door", *(("wood", "wood") if rng.random() < 0.5
