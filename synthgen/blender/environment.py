@@ -214,10 +214,10 @@ def sky_irradiance(hdri) -> np.ndarray:
 
 
 def projected_ground(env: EnvironmentSpec, hdri, collection, z: float = 0.0) -> bpy.types.Object:
-    """A ground disc of ``ground_projection.radius_m`` at height ``z`` whose albedo is the HDRI
-    seen from ``ground_projection.center`` toward each ground point (fixed in the world) divided
-    by the sky's irradiance over π: lit by the same HDRI it reproduces the photographed ground's
-    radiance where nothing shades it, and takes real shadows and parallax."""
+    """A ground square of half-side ``ground_projection.radius_m`` at height ``z`` whose albedo
+    is the HDRI seen from ``ground_projection.center`` toward each ground point (fixed in the
+    world) divided by the sky's irradiance over π: lit by the same HDRI it reproduces the
+    photographed ground's radiance where nothing shades it, and takes real shadows and parallax."""
     gp = env.ground_projection
     r = gp.radius_m
     obj = quad("ground", [(-r, -r, z), (r, -r, z), (r, r, z), (-r, r, z)], collection)
