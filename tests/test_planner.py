@@ -476,13 +476,14 @@ def test_colour_names_are_what_the_linear_colour_looks_like_on_screen():
 
 def test_hdri_grounds_are_projected_from_the_camera_height(human_jobs, camera_jobs, aset, tmp_path):
     """Every hdri clip of the default presets has a projected ground (no shadow catcher)
-    centred on its camera's mean xy at its median height (clamped to 1.2-2.5 m); other scene
-    types have none, and a preset that turns it off gets the shadow catcher back."""
+    centred on its camera's mean xy at its median height (clamped to 1.2-2.5 m), and so has
+    every street (its ground beyond the layout); other scene types have none, and a preset
+    that turns it off gets the shadow catcher back."""
     hdri = [j for j in human_jobs + camera_jobs if j.environment.type == "hdri"]
     assert len(hdri) > 20
     for j in human_jobs + camera_jobs:
         gp = j.environment.ground_projection
-        if j.environment.type != "hdri":
+        if j.environment.type not in ("hdri", "street"):
             assert gp is None and "ground_projection" not in j.to_json()
             continue
         P = np.array([np.asarray(m)[:3, 3] for m in j.camera.c2w])
