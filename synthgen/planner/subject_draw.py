@@ -54,12 +54,18 @@ def _pick_weighted(rng, items, weights):
     return items[int(rng.choice(len(items), p=w / w.sum()))]
 
 
+def performance_actions(assets) -> list:
+    """Actions worth filming on their own (``role`` performance), sorted by id; interplay
+    actions (groove, watch, clap) are for the others of a group clip."""
+    return [a for a in assets.of_kind("action") if a.get("role", "performance") == "performance"]
+
+
 def sample_subject(ctx: ClipContext) -> SubjectDraw:
     """Character, action, most dynamic window, size, speed, heading and placement offset.
 
     Size: the character's own height (its manifest ``height_m``: a teen stays shorter than a
     tall man) times the preset's ``subject.height_scale`` jitter."""
-    chars, acts = ctx.assets.of_kind("character"), ctx.assets.of_kind("action")
+    chars, acts = ctx.assets.of_kind("character"), performance_actions(ctx.assets)
     if not chars or not acts:
         raise PlanError("clips with a subject need at least one character and one action in the manifests")
     S, rng = ctx.preset["subject"], ctx.rng
