@@ -131,27 +131,9 @@ class LightSpec:
     size: float = 0.5
 
 
-#: Field metadata: the field is left out of the job's JSON while it holds its default, so job
-#: files written before it existed keep their bytes (and hash).
-OMIT_DEFAULT = {"omit_default": True}
-
-
-@dataclass
-class MotionLayer:
-    """Another action blended over a subject's own (a dancer's turn in a group clip): its
-    source time per baked frame (n+2) and its blend weight per baked frame (0..1); see
-    :mod:`synthgen.characters.performance`."""
-
-    action: AssetRef
-    source_time_s: list[float]
-    weight: list[float]
-
-
 @dataclass
 class SubjectSpec:
-    """A character performing an action, placed in the world. ``layers``: other actions
-    blended over it in time; ``mirror``: left and right swapped (both left out of the JSON
-    when unused)."""
+    """A character performing an action, placed in the world."""
 
     instance_id: int
     character: AssetRef
@@ -163,8 +145,6 @@ class SubjectSpec:
     root_motion: str = "keep"                       # keep | in_place
     foot_lock: bool = True
     height_m: float | None = None                   # scale the character to this height
-    layers: list[MotionLayer] = field(default_factory=list, metadata=OMIT_DEFAULT)
-    mirror: bool = field(default=False, metadata=OMIT_DEFAULT)
 
 
 @dataclass
@@ -301,7 +281,7 @@ class Job:
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
-        return plain(self)
+        return dataclasses.asdict(self)
 
     def to_json(self) -> str:
         return dumps(self.to_dict())
@@ -347,29 +327,6 @@ def load_job(path: str | Path) -> Job:
 
 
 # --------------------------------------------------------------------------- JSON format
-def _default_of(f: dataclasses.Field) -> Any:
-    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-
-
-def plain(obj: Any) -> Any:
-    """Dataclasses as dicts (fields in order), lists and dicts copied, leaves as they are:
-    ``dataclasses.asdict`` without its deep copies, and without the fields marked
-    :data:`OMIT_DEFAULT` while they hold their default."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if f.metadata.get("omit_default") and value == _default_of(f):
-                continue
-            out[f.name] = plain(value)
-        return out
-    if isinstance(obj, (list, tuple)):
-        return [plain(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    return obj
-
-
 def dumps(obj: Any, indent: int = 0) -> str:
     """Deterministic JSON: dicts one key per line, lists of scalars on one line.
 
@@ -550,14 +507,6 @@ def _validate_subjects(job: Job, ids: dict, bad, choice) -> None:
         _vec(f"{p}.location", subj.location, 3, bad)
         if not subj.playback_speed > 0:
             bad(f"{p}.playback_speed", "must be positive")
-        for k, layer in enumerate(subj.layers):
-            q = f"{p}.layers[{k}]"
-            _asset(f"{q}.action", layer.action, "action", bad)
-            for name in ("source_time_s", "weight"):
-                if len(getattr(layer, name)) != job.n_baked:
-                    bad(f"{q}.{name}", f"has {len(getattr(layer, name))} entries, expected {job.n_baked}")
-            if any(not 0.0 <= w <= 1.0 for w in layer.weight):
-                bad(f"{q}.weight", "weights must lie in 0..1")
 
 
 def _validate_props(job: Job, ids: dict, bad) -> None:

@@ -18,6 +18,7 @@ module bakes the plan into a job, its caption and its params log.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -31,7 +32,7 @@ from tqdm import tqdm
 from .. import __version__
 from ..errors import InfeasibleDrawError, PlanError
 from ..fsutil import atomic_write_text, sha256_file
-from ..job import CaptionSpec, Job, dumps, plain
+from ..job import CaptionSpec, Job, dumps
 from ..manifest import AssetSet, load_manifests
 from . import captions
 from .clip_plan import ClipPlan
@@ -106,13 +107,33 @@ def caption(preset: Preset, clip: ClipPlan) -> CaptionSpec:
         elements["subject"] = subj.character.params.get("appearance", "a person")
         elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves)
         elements["moves"] = ", ".join(moves)
+    if clip.kind == "group":
+        elements["people"] = captions.group_phrase([_who_what(s) for s in clip.subjects], *clip.sampled.phrasing())
     elements["camera"] = clip.camera_phrase
     return captions.compose(elements, c["tags"], c["tag_position"], clip.kind)
 
 
+def _plain(obj):
+    """``dataclasses.asdict`` without its deep copies (the job is not mutated afterwards)."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _who_what(subj) -> tuple[str, str]:
+    """A subject's appearance and motion phrase (from its character and action refs)."""
+    moves = list(subj.action.params.get("move_names", []))
+    return (subj.character.params.get("appearance", "a person"),
+            captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves))
+
+
 def job_text(job: Job) -> str:
     """Exactly ``job.to_json()``, about twice as fast (tested to be byte-identical)."""
-    return dumps(plain(job))
+    return dumps(_plain(job))
 
 
 MAX_CLIPS = 10_000_000
@@ -148,7 +169,7 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     _check_args(count, seed, start)
     pre = load_preset(preset, kind=kind)
     aset = load_manifests(assets)
-    if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
+    if pre.kind in ("human", "group", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
         raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least "
                         "one character and one action (the default set's assets_manifest/people.json, "
                         "or assets_manifest/procedural/procedural_humans.json)",
