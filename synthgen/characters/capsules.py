@@ -3,11 +3,12 @@
 Two people interpenetrate when their bodies overlap in some frame. Testing every vertex of
 two 15,000-vertex bodies over a clip is too slow for planning, so each body is bounded by
 :data:`SEGMENTS` capsules (a segment between two joints of the posed skeleton, swept by a
-radius): pelvis, hips, chest, shoulders, neck, head, and per side the upper arm, forearm,
-hand, thigh, shin, foot and toes. A person's radii come from its dressed rest mesh (each
+radius): pelvis, hips, chest, shoulders, neck, head, knees (from knee to knee: a skirt's
+hem spans the legs when they part), and per side the upper arm, forearm, hand, thigh, shin,
+foot and toes. A person's radii come from its dressed rest mesh (each
 vertex goes to the nearest segment axis, the radius is the farthest of them); other
 characters get :func:`default_radii` scaled to their height. ``tests/test_group.py``
-measures how much of the skinned mesh the capsules hold over real motions.
+measures how much of the Blender-skinned mesh of a rendered clip the capsules hold.
 
 :func:`clearance` is the per-frame gap between two bodies: the smallest distance between
 any two of their capsules' axes minus both radii (negative: they overlap).
@@ -25,7 +26,8 @@ _MIDDLE = [("pelvis", ("head", "LeftUpLeg"), ("head", "RightUpLeg")),
            ("chest", ("head", "Spine1"), ("head", "Neck")),
            ("shoulders", ("head", "LeftArm"), ("head", "RightArm")),
            ("neck", ("head", "Neck"), ("head", "Head")),
-           ("head", ("head", "Head"), ("tail", "Head"))]
+           ("head", ("head", "Head"), ("tail", "Head")),
+           ("knees", ("head", "LeftLeg"), ("head", "RightLeg"))]
 _SIDE = [("upper_arm", ("head", "{s}Arm"), ("head", "{s}ForeArm")),
          ("forearm", ("head", "{s}ForeArm"), ("head", "{s}Hand")),
          ("hand", ("head", "{s}Hand"), ("tail", ["{s}HandMiddle3", "{s}Hand"])),
@@ -48,7 +50,7 @@ NAMES = [s[0] for s in SEGMENTS]
 #: Radii (m) of a 1.75 m adult, for characters without a mesh to measure.
 DEFAULT_RADII_175 = {"pelvis": 0.13, "hips": 0.15, "chest": 0.16, "shoulders": 0.09, "neck": 0.07,
                      "head": 0.12, "upper_arm": 0.065, "forearm": 0.055, "hand": 0.06, "thigh": 0.1,
-                     "shin": 0.075, "foot": 0.065, "toes": 0.05}
+                     "shin": 0.075, "foot": 0.065, "toes": 0.05, "knees": 0.05}
 
 
 def _joint_index(skel: Skeleton, joint) -> tuple[str, int]:
@@ -94,7 +96,7 @@ def point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
 #: Which segment a bone's skin belongs to (short names without side; fingers go to the hand).
 BONE_SEGMENT = {"Hips": ("pelvis", "hips"), "Spine": ("hips",), "Spine1": ("chest",), "Spine2": ("chest", "shoulders"),
                 "Neck": ("neck",), "Head": ("head",), "Shoulder": ("shoulders", "chest"), "Arm": ("upper_arm",),
-                "ForeArm": ("forearm",), "Hand": ("hand",), "UpLeg": ("thigh", "pelvis"), "Leg": ("shin",),
+                "ForeArm": ("forearm",), "Hand": ("hand",), "UpLeg": ("thigh", "pelvis", "knees"), "Leg": ("shin", "knees"),
                 "Foot": ("foot",), "ToeBase": ("toes",)}
 
 
