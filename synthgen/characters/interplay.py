@@ -88,7 +88,7 @@ def clap(t: float, rig) -> Frame:
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in [
-    Action("groove", ("groove", "bounce"), "grooves to the beat, bouncing on the knees", 4 * BEAT_S, True, groove),
+    Action("groove", ("groove",), "grooves to the beat, bouncing on the knees", 4 * BEAT_S, True, groove),
     Action("watch", ("watch",), "watches and nods along", 8.0, True, watch),
     Action("clap", ("clap",), "claps along to the beat", 4 * BEAT_S, True, clap),
 ]}
