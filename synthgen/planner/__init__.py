@@ -161,7 +161,7 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     the same plan's other clips are kept, so a run can be planned in parts with ``start``)
     and the plan's identity in ``out/.synthgen-plan``. A folder holding another plan's
     jobs is refused unless ``overwrite``, which first removes those jobs (so no stale job
-    rides along). ``kind`` (human | camera | mixed) overrides the preset's kind. Presets,
+    rides along). ``kind`` (human | camera | group | mixed) overrides the preset's kind. Presets,
     manifests and arguments are all checked before anything is written; when planning or
     writing fails, the job files this call created are removed again. ``params_out``, when
     given, receives every clip's params dict.
