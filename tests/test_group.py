@@ -254,3 +254,14 @@ def test_rendered_group_clip_ids_instances_and_vertices_agree(tmp_path, assets):
         assert max(excess) < margin / 2       # two bodies margin apart cannot touch
     checks = {c.name: c for c in verify_clip(folder, gaps=()).checks}
     assert checks["vertices"].passed is True, checks["vertices"].stats
+    # negative control: a person other than the first (the one moving most) two frames late:
+    # the check covers that person too, and fails
+    with np.load(folder / layout.VERTICES_FILE) as data:
+        arrays = {k: data[k] for k in data.files}
+    late_id = max((s.instance_id for s in job.subjects[1:]),
+                  key=lambda i: float(np.linalg.norm(np.diff(arrays[f"inst_{i}"], axis=0), axis=-1).mean()))
+    v = arrays[f"inst_{late_id}"]
+    arrays[f"inst_{late_id}"] = np.concatenate([v[:1], v[:1], v[:-2]])
+    np.savez(folder / layout.VERTICES_FILE, **arrays)
+    late = {c.name: c for c in verify_clip(folder, gaps=()).checks}["vertices"]
+    assert late.passed is False, late.stats
