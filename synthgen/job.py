@@ -106,6 +106,20 @@ class RoomSpec:
     material_seed: int = 0
 
 
+#: ``field(metadata=OMIT_NONE)``: a field written to job files only when it is not None, so job
+#: files written before it existed keep their bytes and hash (see :func:`plain`).
+OMIT_NONE = {"omit_none": True}
+
+
+@dataclass
+class GroundProjectionSpec:
+    """An ``hdri`` ground textured with the HDRI's lower hemisphere as seen from ``center``
+    (fixed in the world), so the ground's RGB moves with its geometry."""
+
+    center: list[float] = field(default_factory=lambda: [0.0, 0.0, 1.7])
+    radius_m: float = 100.0
+
+
 @dataclass
 class EnvironmentSpec:
     type: str = "empty"                             # hdri | room | empty (older files: env, basic)
@@ -119,6 +133,7 @@ class EnvironmentSpec:
     ambient_intensity: float = 0.0                  # uniform world light strength
     setting: str = ""                               # caption phrase ("in a sunlit forest")
     indoor: bool = False
+    ground_projection: GroundProjectionSpec | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass
@@ -281,7 +296,7 @@ class Job:
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return plain(self)
 
     def to_json(self) -> str:
         return dumps(self.to_dict())
@@ -327,6 +342,19 @@ def load_job(path: str | Path) -> Job:
 
 
 # --------------------------------------------------------------------------- JSON format
+def plain(obj: Any) -> Any:
+    """Dataclasses as dicts (like ``dataclasses.asdict``, without its deep copies); fields
+    marked :data:`OMIT_NONE` are left out while they are None."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.metadata.get("omit_none") and getattr(obj, f.name) is None)}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    return obj
+
+
 def dumps(obj: Any, indent: int = 0) -> str:
     """Deterministic JSON: dicts one key per line, lists of scalars on one line.
 
@@ -527,6 +555,10 @@ def _validate_props(job: Job, ids: dict, bad) -> None:
 def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
     choice("environment.type", env.type, ENV_TYPES)
     scene_type = canonical_scene_type(env.type)
+    if env.ground_projection is not None:
+        _vec("environment.ground_projection.center", env.ground_projection.center, 3, bad)
+        if not env.ground_projection.radius_m > 0:
+            bad("environment.ground_projection.radius_m", "must be positive")
     if scene_type == "hdri" and env.hdri is None:
         bad("environment.hdri", f"an {env.type!r} environment needs an HDRI asset")
     if env.hdri is not None:

@@ -103,3 +103,19 @@ def test_bad_json_and_missing_file(tmp_path):
         load_job(bad)
     with pytest.raises(JobError, match="cannot read job file"):
         load_job(tmp_path / "missing.json")
+
+
+def test_ground_projection_is_written_only_when_set():
+    """A job without a ground projection keeps the bytes it had before the field existed; one
+    with it round-trips; a bad one names the field."""
+    job = _job()
+    assert "ground_projection" not in job.to_json()
+    from synthgen.job import GroundProjectionSpec
+    job.environment.ground_projection = GroundProjectionSpec(center=[1.0, -2.0, 1.6], radius_m=80.0)
+    again = Job.from_dict(json.loads(job.to_json()), source="job.json")
+    assert again.environment.ground_projection == job.environment.ground_projection
+    assert again.to_json() == job.to_json()
+    data = job.to_dict()
+    data["environment"]["ground_projection"]["radius_m"] = 0.0
+    with pytest.raises(JobError, match=r"^job.json: environment.ground_projection.radius_m: must be positive"):
+        Job.from_dict(data, source="job.json")

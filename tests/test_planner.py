@@ -460,3 +460,35 @@ def test_indoor_lights_are_dimmed_by_the_preset_scale(human_jobs, camera_jobs):
             assert light.intensity_w == pytest.approx(want, abs=1e-4)   # jobs round to 0.1 mW
             seen.add(job.environment.type)
     assert "room" in seen and scale < 1.0
+
+
+def test_colour_names_are_what_the_linear_colour_looks_like_on_screen():
+    from synthgen.planner.captions import colour_name
+    assert colour_name((0.73, 0.80, 0.006)) == "yellow"     # linear; "green" if read as sRGB
+    assert colour_name((1.0, 0.0, 0.0)) == "red"
+    assert colour_name((0.0, 0.2, 0.0)) == "green"          # sRGB 0.48: not black
+    assert colour_name((0.02, 0.02, 0.02)) == "black"       # sRGB 0.15
+    assert colour_name((0.2, 0.2, 0.2)) == "grey" and colour_name((0.9, 0.9, 0.9)) == "white"
+    assert colour_name((0.0, 0.05, 0.6)) == "blue"
+
+
+def test_hdri_grounds_are_projected_from_the_camera_height(human_jobs, camera_jobs, aset, tmp_path):
+    """Every hdri clip of the default presets has a projected ground (no shadow catcher)
+    centred on its camera's mean xy at its median height (clamped to 1.2-2.5 m); other scene
+    types have none, and a preset that turns it off gets the shadow catcher back."""
+    hdri = [j for j in human_jobs + camera_jobs if j.environment.type == "hdri"]
+    assert len(hdri) > 20
+    for j in human_jobs + camera_jobs:
+        gp = j.environment.ground_projection
+        if j.environment.type != "hdri":
+            assert gp is None and "ground_projection" not in j.to_json()
+            continue
+        P = np.array([np.asarray(m)[:3, 3] for m in j.camera.c2w])
+        assert not j.environment.shadow_catcher and gp.radius_m == 100.0
+        np.testing.assert_allclose(gp.center[:2], P[:, :2].mean(axis=0), atol=1e-5)
+        assert gp.center[2] == pytest.approx(float(np.clip(np.median(P[:, 2]), 1.2, 2.5)), abs=1e-5)
+    path = tmp_path / "catcher.toml"
+    path.write_text('[preset]\nkind = "human"\nbase = ["dynavid-human"]\n'
+                    '[environment]\ntype = "hdri"\nground_projection = false\n')
+    job = plan_clip(load_preset(path), aset, 11, 0)
+    assert job.environment.ground_projection is None and job.environment.shadow_catcher

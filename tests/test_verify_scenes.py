@@ -19,8 +19,8 @@ from synthgen.camera import intrinsics, look_at_cv
 from synthgen.export.exr import read_channels, write_frame
 from synthgen.errors import VerifyError
 from synthgen.renderdir import RenderDir
-from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, Job, LightSpec, PropSpec,
-                          RenderSpec, RoomSpec, SubjectSpec)
+from synthgen.job import (AssetRef, CameraSpec, EnvironmentSpec, GroundProjectionSpec, Job, LightSpec,
+                          PropSpec, RenderSpec, RoomSpec, SubjectSpec)
 from synthgen.verify import format_table, verify_clip
 
 bpy = pytest.importorskip("bpy")
@@ -241,6 +241,34 @@ def test_full_mode_photometric_check(tmp_path):
     report = verify_clip(clip)
     show(report)
     assert report.check("photometric").passed is False
+
+
+def _ground_truck(ground_projection: bool) -> Job:
+    """A camera trucking 0.25 m/frame sideways 1.5 m above an HDRI ground, looking down at it."""
+    env = EnvironmentSpec(type="hdri", hdri=AssetRef("forest", "hdri", str(HDRI_FILE)), shadow_catcher=True)
+    if ground_projection:
+        env.shadow_catcher = False
+        env.ground_projection = GroundProjectionSpec(center=[0.0, 0.0, 1.5], radius_m=100.0)
+    job = make_job("ground-" + ("projected" if ground_projection else "catcher"),
+                   camera(_n([0, 0, 1.5], [0, 3, 0], 5, step_eye=(0.25, 0, 0)), 24.0), env=env, lights=[],
+                   props=[prop(2, "cube", [0.4, 2.8, 0.3], scale=(0.6, 0.6, 0.6))])
+    job.render.mode, job.render.samples_rgb = "full", 32
+    return job
+
+
+def test_hdri_ground_projection_agrees_with_the_flow(tmp_path):
+    """With the HDRI projected onto the ground from a fixed centre, RGB(t+1) warped by the
+    flow matches RGB(t) on the ground; a shadow catcher shows the HDRI at infinity there (it
+    does not move with a trucking camera while the ground's flow does), so the same check
+    fails on it: the negative control."""
+    projected = verify_clip(render(_ground_truck(True), tmp_path / "p"))
+    table = show(projected)
+    photo = projected.check("photometric")
+    assert projected.passed and photo.passed is True and photo.stats["ratio"] < 0.45, table
+    catcher = verify_clip(render(_ground_truck(False), tmp_path / "c"))
+    table = show(catcher)
+    assert catcher.check("photometric").passed is False, table
+    assert catcher.check("photometric").stats["ratio"] > 2 * photo.stats["ratio"], table
 
 
 def test_exported_sample_is_checked(tmp_path):

@@ -4,7 +4,9 @@
 ``basic`` resolve to ``hdri`` and ``room``):
 
 * ``hdri``: the HDRI is the world (what the camera sees, what lights the scene), over a ground
-  plane that only catches shadows;
+  plane that only catches shadows, or with ``ground_projection`` a ground textured with the
+  HDRI's lower hemisphere projected from a fixed centre (fixed in the world, so RGB and flow
+  agree on it; :func:`projected_ground`);
 * ``room``: a room (:mod:`synthgen.blender.room`); the world shows the background colour to
   camera rays and lights the scene with a uniform ambient (or the HDRI, if the job has one);
 * ``empty``: nothing but that world: background colour seen, ambient or HDRI light.
@@ -17,6 +19,7 @@ import math
 from typing import Callable
 
 import bpy
+import numpy as np
 
 from ..errors import RenderError
 from ..job import EnvironmentSpec, Job
@@ -41,8 +44,11 @@ def build_environment(job: Job, collection, source: str | None = None) -> None:
 
 
 def build_hdri_scene(job: Job, hdri, collection, source: str | None = None) -> None:
-    hdri_world(job.environment, hdri)
-    if job.environment.shadow_catcher:
+    env = job.environment
+    hdri_world(env, hdri)
+    if env.ground_projection is not None:
+        projected_ground(env, hdri, collection, z=0.0)
+    elif env.shadow_catcher:
         shadow_catcher(collection, catch=job.render.mode == "full")
 
 
@@ -114,6 +120,17 @@ def backdrop_world(env: EnvironmentSpec, hdri) -> bpy.types.World:
     return world
 
 
+def _hdri_lookup(nt, env: EnvironmentSpec, hdri, vector_socket):
+    """Environment texture of ``hdri`` looked up along ``vector_socket``, rotated like the world."""
+    mapping = nt.nodes.new("ShaderNodeMapping")
+    mapping.inputs["Rotation"].default_value = (0.0, 0.0, -math.radians(env.hdri_rotation_deg))
+    tex = nt.nodes.new("ShaderNodeTexEnvironment")
+    tex.image = hdri
+    nt.links.new(vector_socket, mapping.inputs["Vector"])
+    nt.links.new(mapping.outputs["Vector"], tex.inputs["Vector"])
+    return tex
+
+
 def _hdri_background(nt, env: EnvironmentSpec, hdri):
     coords = nt.nodes.new("ShaderNodeTexCoord")
     mapping = nt.nodes.new("ShaderNodeMapping")
@@ -144,3 +161,47 @@ def shadow_catcher(collection, catch: bool = True) -> bpy.types.Object:
     return obj
 
 
+def sky_irradiance(hdri) -> np.ndarray:
+    """(3,) irradiance on an upward-facing plane from the HDRI's upper hemisphere (strength 1):
+    the sum of radiance · sin(elevation) · solid angle over the equirectangular pixels."""
+    w, h = hdri.size
+    px = np.empty(w * h * 4, np.float32)
+    hdri.pixels.foreach_get(px)
+    rgb = px.reshape(h, w, 4)[..., :3].astype(np.float64)      # row 0 is the image's bottom
+    elev = ((np.arange(h) + 0.5) / h - 0.5) * np.pi
+    weight = np.where(elev > 0, np.sin(elev) * np.cos(elev), 0.0) * (2 * np.pi / w) * (np.pi / h)
+    return np.maximum((rgb * weight[:, None, None]).sum(axis=(0, 1)), 1e-4)
+
+
+def projected_ground(env: EnvironmentSpec, hdri, collection, z: float = 0.0) -> bpy.types.Object:
+    """A ground square of half-side ``ground_projection.radius_m`` at height ``z`` whose albedo
+    is the HDRI seen from ``ground_projection.center`` toward each ground point (fixed in the
+    world) divided by the sky's irradiance over π: lit by the same HDRI it reproduces the
+    photographed ground's radiance where nothing shades it, and takes real shadows and parallax."""
+    gp = env.ground_projection
+    r = gp.radius_m
+    obj = quad("ground", [(-r, -r, z), (r, -r, z), (r, r, z), (-r, r, z)], collection)
+    mat = bpy.data.materials.new("ground.projected")
+    nt = mat.node_tree
+    nt.nodes.clear()
+    out = nt.nodes.new("ShaderNodeOutputMaterial")
+    geo = nt.nodes.new("ShaderNodeNewGeometry")
+    rel = nt.nodes.new("ShaderNodeVectorMath")
+    rel.operation = "SUBTRACT"
+    rel.inputs[1].default_value = tuple(float(c) for c in gp.center)
+    nt.links.new(geo.outputs["Position"], rel.inputs[0])
+    tex = _hdri_lookup(nt, env, hdri, rel.outputs[0])
+    gain = nt.nodes.new("ShaderNodeVectorMath")
+    gain.operation = "MULTIPLY"
+    gain.inputs[1].default_value = tuple(float(v) for v in np.pi / sky_irradiance(hdri))
+    nt.links.new(tex.outputs["Color"], gain.inputs[0])
+    clamp = nt.nodes.new("ShaderNodeVectorMath")
+    clamp.operation = "MINIMUM"
+    clamp.inputs[1].default_value = (0.9, 0.9, 0.9)
+    nt.links.new(gain.outputs[0], clamp.inputs[0])
+    bsdf = nt.nodes.new("ShaderNodeBsdfDiffuse")
+    nt.links.new(clamp.outputs[0], bsdf.inputs["Color"])
+    nt.links.new(bsdf.outputs[0], out.inputs["Surface"])
+    materials.assign(obj, mat)
+    obj.color = (0.35, 0.33, 0.3, 1.0)
+    return obj

@@ -19,8 +19,9 @@ FRAMING = {"upper": "the upper body", "center": "the whole body", "lower": "the 
 
 
 def colour_name(rgb) -> str:
-    """A plain colour word for an RGB triple in 0..1."""
-    h, s, v = colorsys.rgb_to_hsv(*[float(c) for c in rgb[:3]])
+    """A plain colour word for a *linear* RGB triple in 0..1 (Blender's colours), named as it
+    looks on screen: converted to sRGB first (linear (0.73, 0.80, 0.006) shows yellow)."""
+    h, s, v = colorsys.rgb_to_hsv(*[_srgb(float(c)) for c in rgb[:3]])
     if v < 0.2:
         return "black"
     if s < 0.15:
@@ -28,6 +29,11 @@ def colour_name(rgb) -> str:
     names = ((0.04, "red"), (0.11, "orange"), (0.18, "yellow"), (0.45, "green"), (0.53, "cyan"),
              (0.7, "blue"), (0.8, "purple"), (0.95, "pink"), (1.01, "red"))
     return next(n for limit, n in names if h < limit)
+
+
+def _srgb(c: float) -> float:
+    c = min(max(c, 0.0), 1.0)
+    return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
 
 
 def capitalized(text: str) -> str:

@@ -64,7 +64,7 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "environment": {"type": _cat(SCENE_TYPES, WORLDS.aliases), "hdri_rotation_deg": _num(), "hdri_strength": _num(lo=0),
                     "empty_light": _cat(EMPTY_LIGHTS), "scene_color": _num(lo=0, hi=1),
                     "background_color": _num(lo=0, hi=1), "ambient_intensity": _num(lo=0),
-                    "shadow_catcher": ("bool",)},
+                    "shadow_catcher": ("bool",), "ground_projection": ("bool",)},
     "lights": {"count": _num(lo=0, hi=8), "kind": _cat(LIGHT_KINDS), "distance_m": _num(lo=0.1),
                "height_m": _num(), "color_temperature_k": _num(lo=800, hi=40000),
                "intensity_w": _num(lo=0), "size_m": _num(lo=0), "indoor_intensity_scale": _num(lo=0)},
@@ -104,6 +104,8 @@ _OPTIONAL_KEYS = {("preset", "human_fraction"), ("preset", "description"), ("pre
 #: Defaults of optional keys (preset syntax), used when a preset leaves them out: the
 #: parameters path families own (``PathFamily.preset_keys``).
 _DEFAULTS = {("camera_path", k): pk.default for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}
+#: hdri grounds: a preset that says nothing keeps the shadow catcher (older presets plan as before)
+_DEFAULTS[("environment", "ground_projection")] = False
 _OPTIONAL_KEYS |= set(_DEFAULTS)
 
 

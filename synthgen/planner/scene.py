@@ -67,6 +67,7 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator) -> 
     draw.quality = preset["render"]["quality"].sample(rng)
     draw.indoor_room = world.indoor_room
     draw.uses_lights, draw.uses_hdri = world.uses_lights(draw), world.uses_hdri(draw)
+    draw.ground_projection = bool(env.get("ground_projection", False))
     return draw
 
 
@@ -114,9 +115,11 @@ def room_size_for(draw: SceneDraw, foot: np.ndarray, margin: float = 1.0, top: f
             round(max(draw.room_size[2], top + 0.5), 6)]
 
 
-def build_environment(draw: SceneDraw, assets: AssetSet, room_size: list[float]) -> EnvironmentSpec:
-    """The environment of the drawn scene type (``room_size``: the room as solved, if any)."""
-    return WORLDS.get(draw.env_type).build(draw, assets, room_size)
+def build_environment(draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+                      camera: np.ndarray | None = None) -> EnvironmentSpec:
+    """The environment of the drawn scene type (``room_size``: the room as solved, if any;
+    ``camera``: the planned camera centres (N, 3))."""
+    return WORLDS.get(draw.env_type).build(draw, assets, room_size, camera=camera)
 
 
 def build_lights(draw: SceneDraw, anchor: np.ndarray, room_size: list[float] | None) -> list[LightSpec]:

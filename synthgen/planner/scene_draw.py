@@ -27,6 +27,7 @@ class SceneDraw:
     indoor_room: bool = False       # the clip happens inside a room (sizes, clearances, light scale)
     uses_lights: bool = False       # the scene is lit by the sampled lights
     uses_hdri: bool = False         # the scene is lit by (and may show) the sampled HDRI
+    ground_projection: bool = False  # hdri: ground textured with the HDRI (environment.ground_projection)
 
     def log(self) -> dict:
         """The params-log entries of the scene (every draw, whatever the scene type uses)."""
@@ -39,4 +40,6 @@ class SceneDraw:
                "indoor_light_scale": self.indoor_light_scale if self.indoor_room else None}
         for i, light in enumerate(self.lights):
             out.update({f"light{i}_{k}": v for k, v in light.items()})
+        if self.ground_projection and self.env_type == "hdri":
+            out["ground_projection"] = True
         return out

@@ -258,7 +258,8 @@ class CameraClip:
         focus = focus_phrase(appearance, [p.asset.params.get("description", "an object") for p in solved.props])
         phrase = PATH_FAMILIES.get(camera.path_family).phrase(solved.result.direction, camera.movement_value,
                                                              focus, camera.stats, solved.own)
-        world = build_environment(scene, ctx.assets, stage.room if stage.room else list(scene.room_size))
+        world = build_environment(scene, ctx.assets, stage.room if stage.room else list(scene.room_size),
+                                  camera=solved.result.P)
         return ClipPlan(kind=self.name, subjects=subjects, camera=camera,
                         lights=build_lights(scene, stage.centre, stage.room), props=solved.props, world=world,
                         camera_phrase=phrase, sampled=CameraSample(scene, drawn, own, sd, stage, solved))

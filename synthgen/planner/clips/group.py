@@ -298,7 +298,8 @@ class GroupClip:
         shot, g = solved.shot, solved.shot.draw
         phrase = human_camera_phrase(MOVEMENTS.get(g.movement).phrase(shot.direction), g.focus_type,
                                      g.focus_position, shot.coverage, drawn.placement, who="the group")
-        world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size))
+        world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size),
+                                  camera=shot.solution.P)
         return ClipPlan(kind=self.name, subjects=people_specs(ctx, draw, solved.placements),
                         camera=camera_spec(ctx, shot), lights=build_lights(scene, shot.centre, shot.room),
                         props=shot.props, world=world, camera_phrase=phrase,

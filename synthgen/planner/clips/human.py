@@ -189,7 +189,8 @@ class HumanClip:
         g = shot.draw
         phrase = human_camera_phrase(MOVEMENTS.get(g.movement).phrase(shot.direction), g.focus_type,
                                      g.focus_position, shot.coverage, drawn.placement)
-        world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size))
+        world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size),
+                                  camera=shot.solution.P)
         return ClipPlan(kind=self.name, subjects=[subject_spec(ctx, sd, shot.placement)],
                         camera=camera_spec(ctx, shot), lights=build_lights(scene, shot.centre, shot.room),
                         props=shot.props, world=world, camera_phrase=phrase,

@@ -29,7 +29,8 @@ class World:
     def uses_hdri(self, draw: SceneDraw) -> bool:
         return False
 
-    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float]) -> EnvironmentSpec:
+    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+              camera=None) -> EnvironmentSpec:
         raise NotImplementedError
 
     def phrase(self, env: EnvironmentSpec) -> str:

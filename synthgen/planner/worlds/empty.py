@@ -18,7 +18,8 @@ class EmptyWorld(World):
     def uses_hdri(self, draw: SceneDraw) -> bool:
         return draw.empty_light == "hdri"
 
-    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float]) -> EnvironmentSpec:
+    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+              camera=None) -> EnvironmentSpec:
         env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color))
         if self.uses_hdri(draw):
             attach_hdri(env, draw, assets, light_only=True)

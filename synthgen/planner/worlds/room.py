@@ -23,7 +23,8 @@ class RoomWorld(World):
     def uses_lights(self, draw: SceneDraw) -> bool:
         return True
 
-    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float]) -> EnvironmentSpec:
+    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+              camera=None) -> EnvironmentSpec:
         env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color))
         env.shadow_catcher = False
         ref = assets.ref(draw.room_id)
