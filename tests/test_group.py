@@ -117,6 +117,8 @@ def test_five_hundred_group_clips_never_interpenetrate(tmp_path, assets):
         assert gap == pytest.approx(p["people_clearance_m"], abs=1e-5)
         assert min(p["in_frame_ratio_each"]) >= 0.95
         assert len({s.character.id for s in job.subjects}) == n        # distinct people
+        if p["formation"] == "crowd":
+            assert len({s.action.id for s in job.subjects}) == n       # a move each
     assert set(counts) == {2, 3, 4} and set(formations) == {"battle_circle", "duet", "crowd"}
     assert 1.0 in spreads and max(spreads) > 1.0          # some drawn formations were spread apart
     print("people per clip", dict(counts), "formations", dict(formations),

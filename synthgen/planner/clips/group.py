@@ -105,8 +105,9 @@ def sample_group(ctx: ClipContext) -> GroupDraw:
             action = shared
         elif formation == "battle_circle" and i > 0:
             action = interplay[int(rng.integers(len(interplay)))]
-        else:
-            action = pick_action(ctx, acts)
+        else:       # a move each: the crowd's moves differ while the manifests have enough
+            used = {sd.action for sd in draw.people}
+            action = pick_action(ctx, [a for a in acts if a.id not in used] or acts)
         sd = draw_subject(ctx, chars[int(c)], action)
         if not draw.is_performer(i) and sd.action_data.loopable:      # a loop starts anywhere in its cycle
             retime(ctx, sd, float(rng.uniform(0.0, sd.action_data.duration_s)), sd.playback_speed)
