@@ -11,7 +11,8 @@
 2. Where a flow-mode frame's time goes: one job rendered in this process with bpy, with 1
    and with all Cycles threads, split into scene evaluation (``frame_set``: armature,
    depsgraph), Cycles' own phases as its status line reports them (sync, BVH, kernel), the
-   EXR encode and write (``save_render``) and the frame check; first frame excluded.
+   EXR encode and write (``save_render``) and the frame check; first frame excluded; then
+   the EXR compressions Blender writes losslessly (write time, bytes, the exporter's read).
 3. A big-node model from those figures: the frame's parallel fraction p (Amdahl, from the
    1- and 2-thread frame times) and the measured efficiency of concurrent jobs predict
    frames/s of 16- and 64-core nodes for one job on all cores against ``--workers auto``
@@ -95,8 +96,9 @@ def phase_of(status: str) -> str:
     return "cycles other"
 
 
-def breakdown_child(job_path: str, threads: int, out: str) -> None:
-    """In a fresh Python with bpy: render the job's frames in-process, timing each part."""
+def breakdown_child(job_path: str, threads: int, out: str, codec: str = "") -> None:
+    """In a fresh Python with bpy: render the job's frames in-process, timing each part
+    (``codec``: an EXR compression other than the worker's)."""
     import bpy
 
     from synthgen import exrfile, layout
@@ -109,6 +111,8 @@ def breakdown_child(job_path: str, threads: int, out: str) -> None:
     scene_mod.setup_render(job)
     scene.render.threads_mode, scene.render.threads = "FIXED", threads
     scene_mod.use_flow_pass(job)
+    if codec:
+        scene.render.image_settings.exr_codec = codec
     events: list[tuple[float, str]] = []
     bpy.app.handlers.render_stats.append(lambda text: events.append((time.perf_counter(), text)))
     rows = []
@@ -132,8 +136,36 @@ def breakdown_child(job_path: str, threads: int, out: str) -> None:
         for (ta, pa), (tb, _) in zip(marks, marks[1:]):
             row[pa] += tb - ta
         row["total"] = t4 - t0
+        row["bytes"] = path.stat().st_size
         rows.append(dict(row))
     print(json.dumps(rows[1:] or rows))
+
+
+def profile_run(job: Path, threads: int, out: Path, codec: str = "") -> list[dict]:
+    out.mkdir()
+    res = subprocess.run([sys.executable, __file__, "--breakdown-child", str(job), str(threads), str(out), codec],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"breakdown failed: {res.stderr.strip()[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def codecs(tmp: Path, job: Path) -> None:
+    """EXR compressions Blender writes losslessly: write time, size, the exporter's read time."""
+    from synthgen.export.exr import read_frame_channels
+    print("\n== EXR compression of a flow frame (1 thread; export read: read_frame_channels) ==")
+    print(f"{'codec':<8}{'write ms':>10}{'MB/frame':>10}{'read ms':>10}{'frame ms':>10}")
+    for codec in ("ZIP", "ZIPS", "PIZ", "RLE", "NONE"):
+        out = tmp / f"codec-{codec}"
+        rows = profile_run(job, 1, out, codec)
+        frames = sorted(out.glob("*.exr"))
+        t = time.perf_counter()
+        for f in frames:
+            read_frame_channels(f)
+        read = (time.perf_counter() - t) / len(frames)
+        print(f"{codec:<8}{statistics.median(r['EXR encode + write'] for r in rows) * 1e3:>10.1f}"
+              f"{statistics.median(r['bytes'] for r in rows) / 1e6:>10.2f}{read * 1e3:>10.1f}"
+              f"{statistics.median(r['total'] for r in rows) * 1e3:>10.1f}")
 
 
 def breakdown(tmp: Path, width: int, height: int, frames: int) -> dict[int, dict]:
@@ -142,19 +174,14 @@ def breakdown(tmp: Path, width: int, height: int, frames: int) -> dict[int, dict
           f"{frames - 1} frames) ==")
     result = {}
     for threads in sorted({1, usable_cores()}):
-        out = tmp / f"profile-{threads}"
-        out.mkdir()
-        res = subprocess.run([sys.executable, __file__, "--breakdown-child", str(job), str(threads), str(out)],
-                             capture_output=True, text=True)
-        if res.returncode != 0:
-            raise SystemExit(f"breakdown failed: {res.stderr.strip()[-2000:]}")
-        rows = json.loads(res.stdout.strip().splitlines()[-1])
-        keys = sorted({k for r in rows for k in r}, key=lambda k: (k == "total", k))
+        rows = profile_run(job, threads, tmp / f"profile-{threads}")
+        keys = sorted({k for r in rows for k in r} - {"bytes"}, key=lambda k: (k == "total", k))
         result[threads] = {k: statistics.median(r.get(k, 0.0) for r in rows) for k in keys}
     cols = sorted(result)
     print(f"{'part':<30}" + "".join(f"{f'{t} thread(s)':>14}" for t in cols))
     for k in result[cols[0]]:
         print(f"{k:<30}" + "".join(f"{result[t].get(k, 0.0) * 1e3:>14.1f}" for t in cols))
+    codecs(tmp, job)
     return result
 
 
@@ -184,8 +211,8 @@ def model(profile: dict[int, dict], rates: dict | None, width: int, height: int)
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--breakdown-child":
-        breakdown_child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 6 and sys.argv[1] == "--breakdown-child":
+        breakdown_child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=4)
