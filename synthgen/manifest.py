@@ -40,6 +40,9 @@ PROCEDURAL_PREFIX = "procedural:"
 PEOPLE_PREFIX = "people:"
 _PEOPLE_RE = re.compile(r"^people:(person|motion)/[A-Za-z0-9_.-]+$")
 PROP_GENERATORS = ("cube", "sphere", "cylinder", "torus", "cone")
+#: What an action is for: ``performance`` (the default: a move worth filming) or
+#: ``interplay`` (what the others of a group do while one performs: groove, watch, clap).
+ACTION_ROLES = ("performance", "interplay")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _PROC_RE = re.compile(r"^procedural:[a-z][a-z0-9_]*(/[A-Za-z0-9_.-]+)*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -53,7 +56,7 @@ _KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "character": (("licence", "skeleton", "appearance", "height_m", "bbox"), ()),
     "action": (("licence", "skeleton", "move_names", "sentence", "fps", "frame_count",
                 "dynamic_score", "reference_height_m", "root_trajectory", "envelope",
-                "motion_energy", "loopable"), ()),
+                "motion_energy", "loopable"), ("role",)),
     "hdri": (("licence", "setting", "indoor"), ()),
     "room": (("setting", "size_range"), ()),
     "prop": (("licence", "description"), ()),
@@ -65,7 +68,7 @@ _KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _REF_PARAMS = {
     "character": ("skeleton", "appearance", "height_m", "bbox"),
     "action": ("skeleton", "move_names", "sentence", "fps", "frame_count", "dynamic_score",
-               "reference_height_m", "loopable"),
+               "reference_height_m", "loopable", "role"),
     "hdri": ("setting", "indoor"),
     "room": ("setting", "size_range"),
     "prop": ("description",),
@@ -373,6 +376,8 @@ def _check_action(e: dict, fail) -> None:
         raise fail("dynamic_score", f"must be a number in 0..1, got {e['dynamic_score']!r}")
     if not isinstance(e["loopable"], bool):
         raise fail("loopable", "must be true or false")
+    if e.get("role", "performance") not in ACTION_ROLES:
+        raise fail("role", f"{e['role']!r} is not one of {', '.join(ACTION_ROLES)}")
     for name, width in (("root_trajectory", 3), ("envelope", 6), ("motion_energy", 0)):
         seq = e[name]
         if not isinstance(seq, list) or len(seq) != n:

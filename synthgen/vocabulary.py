@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import re
 
-#: kinds of clip, one module each in ``synthgen/planner/clips/`` (a group kind will come).
-CLIP_KINDS = ("human", "camera")
+#: kinds of clip, one module each in ``synthgen/planner/clips/``.
+CLIP_KINDS = ("human", "camera", "group")
 
 HUMAN_MOVEMENTS = ("truck", "dolly", "pedestal", "tilt", "pan", "spin", "following", "zoom", "static", "arc")
 PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", "truck", "pedestal", "crane")

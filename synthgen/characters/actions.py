@@ -508,7 +508,11 @@ def pose_frame(skel: Skeleton, fr: Frame) -> tuple[np.ndarray, np.ndarray]:
 
 def sample(name: str, skel: Skeleton, fps: float = FPS) -> WorldPose:
     """The action on ``skel`` at source frames i / fps, i = 0 .. round(duration·fps)."""
-    act = ACTIONS[name]
+    return sample_action(ACTIONS[name], skel, fps)
+
+
+def sample_action(act: Action, skel: Skeleton, fps: float = FPS) -> WorldPose:
+    """:func:`sample` of any :class:`Action` (also those of :mod:`synthgen.characters.interplay`)."""
     rig = _Rig(skel)
     n = int(round(act.duration_s * fps)) + 1
     Gs, heads = [], []

@@ -90,26 +90,29 @@ def arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def mat_to_quat(m: np.ndarray) -> np.ndarray:
-    """Rotation matrices (..., 3, 3) -> unit quaternions (..., 4) as (w, x, y, z), w >= 0."""
+    """Rotation matrices (..., 3, 3) -> unit quaternions (..., 4) as (w, x, y, z), w >= 0.
+
+    Vectorised; per matrix the branch of the largest of trace, r00, r11, r22 (in this order
+    of precedence) is taken, so no square root of a small number is divided by."""
     m = np.asarray(m, dtype=np.float64)
-    flat = m.reshape(-1, 3, 3)
-    out = np.empty((flat.shape[0], 4))
-    for i, r in enumerate(flat):
-        t = np.trace(r)
-        if t > 0:
-            s = np.sqrt(t + 1.0) * 2
-            q = [0.25 * s, (r[2, 1] - r[1, 2]) / s, (r[0, 2] - r[2, 0]) / s, (r[1, 0] - r[0, 1]) / s]
-        elif r[0, 0] > r[1, 1] and r[0, 0] > r[2, 2]:
-            s = np.sqrt(1.0 + r[0, 0] - r[1, 1] - r[2, 2]) * 2
-            q = [(r[2, 1] - r[1, 2]) / s, 0.25 * s, (r[0, 1] + r[1, 0]) / s, (r[0, 2] + r[2, 0]) / s]
-        elif r[1, 1] > r[2, 2]:
-            s = np.sqrt(1.0 + r[1, 1] - r[0, 0] - r[2, 2]) * 2
-            q = [(r[0, 2] - r[2, 0]) / s, (r[0, 1] + r[1, 0]) / s, 0.25 * s, (r[1, 2] + r[2, 1]) / s]
-        else:
-            s = np.sqrt(1.0 + r[2, 2] - r[0, 0] - r[1, 1]) * 2
-            q = [(r[1, 0] - r[0, 1]) / s, (r[0, 2] + r[2, 0]) / s, (r[1, 2] + r[2, 1]) / s, 0.25 * s]
-        q = np.asarray(q)
-        out[i] = q / np.linalg.norm(q) * (1 if q[0] >= 0 else -1)
+    r = m.reshape(-1, 3, 3)
+    t = r[:, 0, 0] + r[:, 1, 1] + r[:, 2, 2]
+    branch = np.where(t > 0, 0, np.where((r[:, 0, 0] > r[:, 1, 1]) & (r[:, 0, 0] > r[:, 2, 2]), 1,
+                                         np.where(r[:, 1, 1] > r[:, 2, 2], 2, 3)))
+    d21, d02, d10 = r[:, 2, 1] - r[:, 1, 2], r[:, 0, 2] - r[:, 2, 0], r[:, 1, 0] - r[:, 0, 1]
+    s01, s02, s12 = r[:, 0, 1] + r[:, 1, 0], r[:, 0, 2] + r[:, 2, 0], r[:, 1, 2] + r[:, 2, 1]
+    out = np.empty((len(r), 4))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cands = [(t + 1.0, lambda s: [0.25 * s, d21 / s, d02 / s, d10 / s]),
+                 (1.0 + r[:, 0, 0] - r[:, 1, 1] - r[:, 2, 2], lambda s: [d21 / s, 0.25 * s, s01 / s, s02 / s]),
+                 (1.0 + r[:, 1, 1] - r[:, 0, 0] - r[:, 2, 2], lambda s: [d02 / s, s01 / s, 0.25 * s, s12 / s]),
+                 (1.0 + r[:, 2, 2] - r[:, 0, 0] - r[:, 1, 1], lambda s: [d10 / s, s02 / s, s12 / s, 0.25 * s])]
+        for k, (arg, quat) in enumerate(cands):
+            sel = branch == k
+            if sel.any():
+                out[sel] = np.stack(quat(np.sqrt(np.maximum(arg, 0.0)) * 2), axis=-1)[sel]
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    out *= np.where(out[:, :1] >= 0, 1.0, -1.0)
     return out.reshape(m.shape[:-2] + (4,))
 
 

@@ -17,7 +17,7 @@ from ..planner import summarize
 @click.option("--assets", "assets", multiple=True, type=click.Path(path_type=Path),
               help="Asset manifest (repeatable); default: every assets_manifest/*.json.")
 @click.option("--start", type=int, default=0, show_default=True, help="Global index of the first clip (for sharding runs).")
-@click.option("--kind", type=click.Choice(["human", "camera", "mixed"]), default=None,
+@click.option("--kind", type=click.Choice(["human", "camera", "group", "mixed"]), default=None,
               help="Override the preset's clip kind.")
 @click.option("--overwrite", is_flag=True,
               help="Replace the jobs of another plan already in OUT (otherwise refused).")

@@ -26,7 +26,7 @@ from . import exr, flow as flowmod, hsv, plucker
 from .blas import keep_freed_memory, single_threaded_blas
 from .npy import NpyStreamWriter
 from .members import DEFAULT_MEMBERS, is_member
-from .qa import ClipQA, photometric_sums
+from .qa import ClipQA, people_clearance, photometric_sums
 from .video import VideoWriter
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,8 @@ def _compute_clip(src: ClipSource, scratch: Path, opts: ClipOptions) -> ClipResu
         _write_correspondence(src, scratch, opts, res)
     c2ws = np.stack([job.c2w(f) for f in range(job.frame_start, job.frame_end + 1)])
     res.qa = qa.result(float(flowmod.angular_speed_deg_s(c2ws, job.fps).max()))
+    if len(job.subjects) > 1:
+        res.qa["people_clearance_m"] = people_clearance(job)
     return res
 
 
@@ -332,15 +334,32 @@ def _accumulate_instances(inst_sums: dict, seg: np.ndarray, fwd: np.ndarray) -> 
         inst_sums.setdefault(int(iid), []).append((mean.real, mean.imag))
 
 
+def instance_kinds(job: Job) -> dict[int, dict]:
+    """Instance id -> what it is: ``{"kind": "background"}`` for 0, a person's ``kind``,
+    ``appearance``, ``action`` (asset id), ``sentence`` and ``move_names``, a prop's ``kind``
+    and ``description``."""
+    out: dict[int, dict] = {0: {"kind": "background"}}
+    for s in job.subjects:
+        a = s.action.params
+        out[s.instance_id] = {"kind": "person", "appearance": s.character.params.get("appearance", ""),
+                              "action": s.action.id, "sentence": a.get("sentence", ""),
+                              "move_names": list(a.get("move_names", []))}
+    for p in job.props:
+        out[p.instance_id] = {"kind": "prop", "description": p.asset.params.get("description", "")}
+    return out
+
+
 def _instance_vectors(job: Job, inst_sums: dict, seg0) -> dict:
-    """json-ready per-instance info: name, mean flow over the clip, per-pair means."""
-    names = job.instances()
+    """json-ready per-instance info: name, what it is (:func:`instance_kinds`), mean flow
+    over the clip, per-pair means."""
+    names, kinds = job.instances(), instance_kinds(job)
     out = {}
     for iid in sorted(set(names) | set(inst_sums)):
         per = inst_sums.get(iid, [])
         mean = np.mean(per, axis=0).tolist() if per else [0.0, 0.0]
         out[str(iid)] = {
             "name": names.get(iid, "unknown"),
+            **kinds.get(iid, {"kind": "unknown"}),
             "mean_flow": [round(float(x), 4) for x in mean],
             "pairs_visible": len(per),
             "frame0_pixels": int(np.count_nonzero(seg0 == iid)) if seg0 is not None else 0,

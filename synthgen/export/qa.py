@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from ..characters import bodies
 from .flow import bilinear_sample
 
 #: Photometric check (full mode): images are smoothed (Gaussian, px) to damp sampling noise,
@@ -168,6 +169,17 @@ def photometric_sums(rgb_t: np.ndarray, rgb_next: np.ndarray, flow: np.ndarray,
     warped = bilinear_sample(nxt, x, y).astype(np.float64)
     ref = cur[m]
     return np.array([np.abs(warped - ref).sum(), np.abs(nxt[m] - ref).sum(), float(m.sum())])
+
+
+# --------------------------------------------------------------------------- people
+def people_clearance(job) -> float | None:
+    """The smallest gap (m) between any two people of ``job`` over the clip, measured on
+    capsules of the motion the worker bakes (:mod:`synthgen.characters.bodies`); None when
+    fewer than two, or a character has no Blender-free rig (a Mixamo file). Negative: two
+    bodies overlap."""
+    if len(job.subjects) < 2 or not all(bodies.has_rig(s.character.location) for s in job.subjects):
+        return None
+    return _r(bodies.min_clearance([bodies.subject_capsules(s) for s in job.subjects])[0])
 
 
 def photometric_ratio(sums: np.ndarray) -> float | None:

@@ -106,8 +106,17 @@ def caption(preset: Preset, clip: ClipPlan) -> CaptionSpec:
         elements["subject"] = subj.character.params.get("appearance", "a person")
         elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves)
         elements["moves"] = ", ".join(moves)
+    if clip.kind == "group":
+        elements["people"] = captions.group_phrase([_who_what(s) for s in clip.subjects], *clip.sampled.phrasing())
     elements["camera"] = clip.camera_phrase
     return captions.compose(elements, c["tags"], c["tag_position"], clip.kind)
+
+
+def _who_what(subj) -> tuple[str, str]:
+    """A subject's appearance and motion phrase (from its character and action refs)."""
+    moves = list(subj.action.params.get("move_names", []))
+    return (subj.character.params.get("appearance", "a person"),
+            captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves))
 
 
 def job_text(job: Job) -> str:
@@ -140,7 +149,7 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     the same plan's other clips are kept, so a run can be planned in parts with ``start``)
     and the plan's identity in ``out/.synthgen-plan``. A folder holding another plan's
     jobs is refused unless ``overwrite``, which first removes those jobs (so no stale job
-    rides along). ``kind`` (human | camera | mixed) overrides the preset's kind. Presets,
+    rides along). ``kind`` (human | camera | group | mixed) overrides the preset's kind. Presets,
     manifests and arguments are all checked before anything is written; when planning or
     writing fails, the job files this call created are removed again. ``params_out``, when
     given, receives every clip's params dict.
@@ -148,7 +157,7 @@ def plan(preset: str | Path, count: int, seed: int, out: Path, assets: list[Path
     _check_args(count, seed, start)
     pre = load_preset(preset, kind=kind)
     aset = load_manifests(assets)
-    if pre.kind in ("human", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
+    if pre.kind in ("human", "group", "mixed") and not (aset.of_kind("character") and aset.of_kind("action")):
         raise PlanError(f"preset {pre.name!r} plans human clips: the manifests need at least "
                         "one character and one action (the default set's assets_manifest/people.json, "
                         "or assets_manifest/procedural/procedural_humans.json)",

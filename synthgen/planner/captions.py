@@ -51,12 +51,12 @@ def _list(items: list[str]) -> str:
 
 
 def human_camera_phrase(movement_phrase: str, focus_type: str, focus_position: str,
-                        coverage: float, placement: str) -> str:
+                        coverage: float, placement: str, who: str = "the performer") -> str:
     """A human shot in words: shot size (from the coverage achieved), angle, framing, what the
-    camera does (``movement_phrase``, e.g. "trucks left") and how it aims."""
+    camera does (``movement_phrase``, e.g. "trucks left") and how it aims (at ``who``)."""
     shot = next(name for limit, name in SHOT_SIZES if coverage >= limit)
     angle = "from the front" if placement == "forward" else "from an arbitrary angle"
-    keep = "keeping the performer centred" if focus_type == "follow" else "aimed at a fixed point"
+    keep = f"keeping {who} centred" if focus_type == "follow" else "aimed at a fixed point"
     return f"{capitalized(shot)} {angle}, framed on {FRAMING[focus_position]}; the camera {movement_phrase}, {keep}."
 
 
@@ -65,12 +65,33 @@ def compose(elements: dict, tags: list[str], tag_position: str, kind: str) -> Ca
     env = elements.get("environment", "")
     if kind == "human":
         text = f"{capitalized(elements['subject'])} {elements['motion']} {env}. {elements['camera']}"
+    elif kind == "group":
+        text = f"{capitalized(elements['people'])}, {env}. {elements['camera']}"
     else:
         text = f"{elements['camera'][:-1]}, {env}."
         if elements.get("subject"):
             text += f" {capitalized(elements['subject'])} {elements['motion']}."
     return CaptionSpec(text=" ".join(text.split()), elements=dict(elements), tags=list(tags),
                        tag_position=tag_position)
+
+
+#: How a group clip's people stand, in words (duets: stance and timing).
+FORMATION_PHRASES = {"battle_circle": "in a dance circle", "crowd": "side by side",
+                     "side_by_side": "beside them", "facing": "facing them",
+                     "unison": "in unison", "call_response": "a beat later, in call and response"}
+
+
+def group_phrase(people: list[tuple[str, str]], formation: str, stance: str = "", timing: str = "") -> str:
+    """Who does what in a group clip, each person named by look and move (``people``:
+    (appearance, motion phrase), the performer first): "a woman in a red hoodie does a
+    windmill in a dance circle while a tall man in a tracksuit claps along to the beat"."""
+    said = [f"{who} {what}" for who, what in people]
+    if formation == "battle_circle":
+        return f"{said[0]} {FORMATION_PHRASES[formation]} while {_list(said[1:])}"
+    if formation == "duet":
+        return (f"{said[0]}, and {people[1][0]} does the same {FORMATION_PHRASES[stance]} "
+                f"{FORMATION_PHRASES[timing]}")
+    return f"{_list(said)}, {FORMATION_PHRASES[formation]}"
 
 
 def focus_phrase(subject_appearance: str | None, prop_descriptions: list[str]) -> str:

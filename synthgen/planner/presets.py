@@ -29,12 +29,16 @@ from .worlds import WORLDS
 
 log = logging.getLogger(__name__)
 
-PRESET_KINDS = ("human", "camera", "mixed")
+PRESET_KINDS = ("human", "camera", "group", "mixed")
 HUMAN_MOVEMENTS = MOVEMENTS.names()
 PLACEMENTS = ("forward", "random")
 PATH_FAMILIES = FAMILIES.names()
 SCENE_TYPES = WORLDS.names()
 EMPTY_LIGHTS = ("lights", "hdri")
+#: group clips: how the people stand and interplay (see synthgen/planner/clips/group.py)
+FORMATIONS = ("battle_circle", "duet", "crowd")
+DUET_STANCES = ("side_by_side", "facing")
+DUET_TIMINGS = ("unison", "call_response")
 
 
 def _num(**kw):  # numeric distribution, optional bounds on its support
@@ -85,6 +89,10 @@ SCHEMA: dict[str, dict[str, tuple]] = {
                     "orbit_radius_m": _num(lo=0.5), "height_m": _num(lo=0.2), "focal_mm": _num(lo=1, hi=2000),
                     "character_probability": ("frac",), "roll_deg": _num(),
                     **{k: _num(lo=pk.lo, hi=pk.hi) for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}},
+    "subjects": {"count": _num(lo=2, hi=4), "formation": _cat(FORMATIONS), "spacing_m": _num(lo=0.3, hi=10),
+                 "margin_m": ("pos", 1.0), "heading_jitter_deg": _num(lo=-45, hi=45),
+                 "duet_stance": _cat(DUET_STANCES), "duet_timing": _cat(DUET_TIMINGS),
+                 "response_delay_s": _num(lo=0, hi=10)},
     "props": {"count": _num(lo=0, hi=32), "distance_m": _num(lo=0), "size_m": _num(lo=0.01)},
 }
 
@@ -93,6 +101,8 @@ NEEDED = {
     "human": ("video", "render", "quality", "caption", "environment", "lights", "subject", "camera", "props"),
     "camera": ("video", "render", "quality", "caption", "environment", "lights", "subject", "camera",
                "camera_path", "props"),
+    "group": ("video", "render", "quality", "caption", "environment", "lights", "subject", "subjects", "camera",
+              "props"),
 }
 _OPTIONAL_KEYS = {("preset", "human_fraction"), ("preset", "description"), ("preset", "base"),
                   ("render", "threads"), ("camera", "roll_deg"), ("camera_path", "roll_deg"),

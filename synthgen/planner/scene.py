@@ -145,10 +145,12 @@ def build_lights(draw: SceneDraw, anchor: np.ndarray, room_size: list[float] | N
 
 
 def build_props(draw: SceneDraw, assets: AssetSet, anchor: np.ndarray, base_radius: float,
-                away_azimuth_deg: float, room_size: list[float] | None) -> tuple[list[PropSpec], list]:
+                away_azimuth_deg: float, room_size: list[float] | None,
+                first_id: int = 2) -> tuple[list[PropSpec], list]:
     """Static props around ``anchor`` (3,) beyond ``base_radius``; azimuths centred on
     ``away_azimuth_deg`` (e.g. behind the subject as seen from the camera). Returns the specs
-    and their (centre (3,), bounding radius) for clearance checks. Instance ids start at 2."""
+    and their (centre (3,), bounding radius) for clearance checks. Instance ids start at
+    ``first_id`` (after the people: 2 with one performer)."""
     specs, spheres = [], []
     for i, P in enumerate(draw.props):
         a = math.radians(away_azimuth_deg + P["azimuth_deg"])
@@ -161,7 +163,7 @@ def build_props(draw: SceneDraw, assets: AssetSet, anchor: np.ndarray, base_radi
         ref: AssetRef = assets.ref(P["asset"])
         centre = np.array([xy[0], xy[1], s * _HALF_HEIGHT.get(ref.location.split(":")[-1].split("/")[0], 0.5)])
         half_yaw = math.radians(P["yaw_deg"]) / 2.0
-        specs.append(PropSpec(instance_id=2 + i, asset=ref, name=f"{ref.id}-{i}", scale=[s, s, s],
+        specs.append(PropSpec(instance_id=first_id + i, asset=ref, name=f"{ref.id}-{i}", scale=[s, s, s],
                               color=list(P["color"]), roughness=P["roughness"],
                               location=[[round(float(v), 6) for v in centre]],
                               rotation_quat=[[math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw)]]))

@@ -54,19 +54,35 @@ def _pick_weighted(rng, items, weights):
     return items[int(rng.choice(len(items), p=w / w.sum()))]
 
 
+def performance_actions(assets) -> list:
+    """Actions worth filming on their own (``role`` performance), sorted by id; interplay
+    actions (groove, watch, clap) are for the others of a group clip."""
+    return [a for a in assets.of_kind("action") if a.get("role", "performance") == "performance"]
+
+
 def sample_subject(ctx: ClipContext) -> SubjectDraw:
     """Character, action, most dynamic window, size, speed, heading and placement offset.
 
     Size: the character's own height (its manifest ``height_m``: a teen stays shorter than a
     tall man) times the preset's ``subject.height_scale`` jitter."""
-    chars, acts = ctx.assets.of_kind("character"), ctx.assets.of_kind("action")
+    chars, acts = ctx.assets.of_kind("character"), performance_actions(ctx.assets)
     if not chars or not acts:
         raise PlanError("clips with a subject need at least one character and one action in the manifests")
+    character = chars[int(ctx.rng.integers(len(chars)))]
+    return draw_subject(ctx, character, pick_action(ctx, acts))
+
+
+def pick_action(ctx: ClipContext, acts: list):
+    """One of ``acts``, weighted as the preset's ``subject.action_weighting`` asks."""
+    weights = [a["dynamic_score"] + 1e-3 for a in acts] if ctx.preset["subject"]["action_weighting"] == \
+        "dynamic_score" else [1.0] * len(acts)
+    return _pick_weighted(ctx.rng, acts, weights)
+
+
+def draw_subject(ctx: ClipContext, character, action) -> SubjectDraw:
+    """The rest of a subject's draws for a chosen character and action: speed, size, heading,
+    offset, and the action's most dynamic window."""
     S, rng = ctx.preset["subject"], ctx.rng
-    character = chars[int(rng.integers(len(chars)))]
-    weights = [a["dynamic_score"] + 1e-3 for a in acts] if S["action_weighting"] == "dynamic_score" \
-        else [1.0] * len(acts)
-    action = _pick_weighted(rng, acts, weights)
     data = ActionData.from_asset(action)
     speed, scale = float(S["playback_speed"].sample(rng)), float(S["height_scale"].sample(rng))
     d = SubjectDraw(character=character.id, action=action.id, move_names=list(action["move_names"]),
@@ -76,10 +92,16 @@ def sample_subject(ctx: ClipContext) -> SubjectDraw:
                     offset_m=float(S["offset_m"].sample(rng)), offset_azimuth_deg=float(rng.uniform(0, 360)),
                     window_start_s=0.0, times=np.zeros(0), boxes=np.zeros((0, 6)), root=np.zeros((0, 3)))
     window = speed * (ctx.n_baked - 1) / ctx.fps
-    d.window_start_s = most_dynamic_start(data, window)
-    d.times = source_times(data, d.window_start_s, speed, ctx.n_baked, ctx.fps)
-    d.boxes, d.root = envelope_at(data, d.times), root_at(data, d.times)
-    return d
+    return retime(ctx, d, most_dynamic_start(data, window), speed)
+
+
+def retime(ctx: ClipContext, sd: SubjectDraw, window_start_s: float, speed: float) -> SubjectDraw:
+    """``sd`` played from ``window_start_s`` at ``speed``: its source times, boxes and root
+    per baked frame recomputed (in place; returned)."""
+    sd.window_start_s, sd.playback_speed = float(window_start_s), float(speed)
+    sd.times = source_times(sd.action_data, sd.window_start_s, sd.playback_speed, ctx.n_baked, ctx.fps)
+    sd.boxes, sd.root = envelope_at(sd.action_data, sd.times), root_at(sd.action_data, sd.times)
+    return sd
 
 
 def unplaced(sd: SubjectDraw) -> Placement:
@@ -103,9 +125,9 @@ def place_subject(sd: SubjectDraw, offset_m: float, offset_az_deg: float, room_s
     return pl
 
 
-def subject_spec(ctx: ClipContext, sd: SubjectDraw, placement: Placement) -> SubjectSpec:
+def subject_spec(ctx: ClipContext, sd: SubjectDraw, placement: Placement, instance_id: int = 1) -> SubjectSpec:
     S = ctx.preset["subject"]
-    return SubjectSpec(instance_id=1, character=ctx.assets.ref(sd.character), action=ctx.assets.ref(sd.action),
+    return SubjectSpec(instance_id=instance_id, character=ctx.assets.ref(sd.character), action=ctx.assets.ref(sd.action),
                        source_time_s=round_list(sd.times, 8), playback_speed=round(sd.playback_speed, 8),
                        location=round_list(placement.location, 8), heading_deg=round(sd.heading_deg, 8),
                        root_motion=S["root_motion"], foot_lock=S.get("foot_lock", True),

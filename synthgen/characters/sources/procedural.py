@@ -1,7 +1,7 @@
 """Subject source ``procedural``: mannequins and keyframed actions built from code."""
 from __future__ import annotations
 
-from .. import actions, mannequin
+from .. import actions, interplay, mannequin
 from ..model import CharacterError, Motion
 
 NAME = "procedural"
@@ -25,7 +25,8 @@ def variant(ref) -> str:
 def load_motion(ref) -> Motion:
     """The keyframed action on the reference skeleton, in the action frame."""
     move = ref.location[len(ACTION_PREFIX):]
-    if not ref.location.startswith(ACTION_PREFIX) or move not in actions.ACTIONS:
+    act = actions.ACTIONS.get(move) or interplay.ACTIONS.get(move)
+    if not ref.location.startswith(ACTION_PREFIX) or act is None:
         raise CharacterError(f"unknown procedural action {move!r}", source=ref.id, field="location")
     skel = mannequin.reference_skeleton()
-    return Motion(skel, actions.sample(move, skel), actions.FPS, actions.ACTIONS[move].loopable)
+    return Motion(skel, actions.sample_action(act, skel), actions.FPS, act.loopable)

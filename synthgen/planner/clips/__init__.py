@@ -3,7 +3,8 @@
 ``plan(ctx, scene)`` returns a :class:`~synthgen.planner.clip_plan.ClipPlan`).
 
 * ``human``: a performer filmed like a videographer would (:mod:`.human`);
-* ``camera``: a fast camera path through a scene, optionally with a performer (:mod:`.camera`).
+* ``camera``: a fast camera path through a scene, optionally with a performer (:mod:`.camera`);
+* ``group``: 2-4 people with interplay, never interpenetrating, framed as a group (:mod:`.group`).
 """
 from __future__ import annotations
 

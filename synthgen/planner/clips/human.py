@@ -77,32 +77,32 @@ class HumanSample:
     model: object = None            # the world's geometry (WorldModel), when it has any
 
     def log(self) -> dict:
-        d, shot = self.sampled_shot, self.shot
-        g, sol = shot.draw, shot.solution
-        out = {**self.scene.log(), **self.subject.log(),
-               "placement": d.placement, "focus_type": d.focus_type, "focus_position": d.focus_position,
-               "movement_type": g.movement, "movement_type_sampled": d.movement,
-               "movement_value": round(g.move.value, 6), "coverage_sampled": round(d.coverage, 6),
-               "camera_azimuth_sampled_deg": round(d.azimuth_deg, 6),
-               "camera_elevation_sampled_deg": round(d.elevation_deg, 6),
-               "focal_mm_sampled": round(d.focal_mm, 6), "roll_deg": round(d.roll_deg, 6),
-               "movement_direction": shot.direction, "coverage": shot.coverage,
-               "camera_distance_m": round(float(sol.distance_m), 6), "distance_limited": bool(sol.distance_limited),
-               "focal_mm": float(sol.focal_mm[1]),
-               "initial_position": round_list(sol.P[1], 6), "in_frame_ratio": round(shot.in_frame_ratio, 6),
-               "attempts": shot.attempt + 1, "room_size": shot.room}
-        if shot.attempt:
-            out["forced_following"] = g.forced_following
+        out = {**self.scene.log(), **self.subject.log(), **shot_log(self.sampled_shot, self.shot)}
         if self.model is not None:
             out.update(self.model.log)
         return out
 
 
-def _top(sd: SubjectDraw, pl: Placement) -> float:
-    return float(world_corners(sd.boxes, pl)[..., 2].max())
+def shot_log(d: ShotDraw, shot: SolvedShot) -> dict:
+    """The params log of a solved shot: its draws as sampled and what the solver made of them."""
+    g, sol = shot.draw, shot.solution
+    out = {"placement": d.placement, "focus_type": d.focus_type, "focus_position": d.focus_position,
+           "movement_type": g.movement, "movement_type_sampled": d.movement,
+           "movement_value": round(g.move.value, 6), "coverage_sampled": round(d.coverage, 6),
+           "camera_azimuth_sampled_deg": round(d.azimuth_deg, 6),
+           "camera_elevation_sampled_deg": round(d.elevation_deg, 6),
+           "focal_mm_sampled": round(d.focal_mm, 6), "roll_deg": round(d.roll_deg, 6),
+           "movement_direction": shot.direction, "coverage": shot.coverage,
+           "camera_distance_m": round(float(sol.distance_m), 6), "distance_limited": bool(sol.distance_limited),
+           "focal_mm": float(sol.focal_mm[1]),
+           "initial_position": round_list(sol.P[1], 6), "in_frame_ratio": round(shot.in_frame_ratio, 6),
+           "attempts": shot.attempt + 1, "room_size": shot.room}
+    if shot.attempt:
+        out["forced_following"] = g.forced_following
+    return out
 
 
-def _bounds(points: np.ndarray, margin: float) -> np.ndarray:
+def bounds_xy(points: np.ndarray, margin: float) -> np.ndarray:
     """[xmin, ymin, xmax, ymax] of world points (...,3) grown by ``margin``."""
     xy = points.reshape(-1, 3)[:, :2]
     return np.concatenate([xy.min(axis=0) - margin, xy.max(axis=0) + margin])
@@ -116,16 +116,22 @@ def room_for_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDr
     if not scene.indoor_room:
         return None
     pl = place_subject(sd, offset[0], offset[1], None)
-    corners = world_corners(sd.boxes, pl)
-    need = _bounds(corners, ROOM_SUBJECT_MARGIN_M)
+    return room_around(ctx, scene, g, world_corners(sd.boxes, pl), pl, pl.to_world(sd.root))
+
+
+def room_around(ctx: ClipContext, scene: SceneDraw, g: ShotDraw, corners: np.ndarray, placement: Placement,
+                follow_root: np.ndarray) -> list:
+    """Indoors, the room holding the envelope ``corners`` (N,8,3) and the camera path the shot
+    would take in open space (a procedural room grows for it; see :func:`room_for_shot`)."""
+    need = bounds_xy(corners, ROOM_SUBJECT_MARGIN_M)
     if not scene.room_fixed:
-        sol = solve_camera(ctx, g, corners, aim_points(corners, g.focus_position), pl, pl.to_world(sd.root), None)
+        sol = solve_camera(ctx, g, corners, aim_points(corners, g.focus_position), placement, follow_root, None)
         if not isinstance(sol, str):    # the walls stop a camera at 0.9 of their distance: room to spare
             ref = corners[1].mean(axis=0)
-            cam = _bounds(ref + (sol.P - ref) / 0.88, ROOM_CAMERA_MARGIN_M)
+            cam = bounds_xy(ref + (sol.P - ref) / 0.88, ROOM_CAMERA_MARGIN_M)
             need = np.clip(np.concatenate([np.minimum(need[:2], cam[:2]), np.maximum(need[2:], cam[2:])]),
                            -ROOM_MAX_HALF_M, ROOM_MAX_HALF_M)
-    return room_size_for(scene, need, 0.0, _top(sd, pl))
+    return room_size_for(scene, need, 0.0, float(corners[..., 2].max()))
 
 
 def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, offset: tuple[float, float],
