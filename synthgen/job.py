@@ -31,8 +31,8 @@ import numpy as np
 
 from .camera import SENSOR_FITS, intrinsics
 from .errors import JobError
-from .vocabulary import (CLIP_KINDS, EXPORT_MEMBERS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES,
-                         canonical_scene_type, is_correspondence_member)
+from .vocabulary import (CLIP_KINDS, EXPORT_MEMBERS, LAYOUT_KINDS, MOVEMENT_TYPES, SCENE_TYPE_ALIASES, SCENE_TYPES,
+                         SURFACE_KINDS, WORLD_SHAPES, canonical_scene_type, is_correspondence_member)
 
 SCHEMA_VERSION = 1
 
@@ -48,7 +48,7 @@ DEVICES = ("cpu", "cuda", "optix", "hip", "metal", "oneapi", "auto")
 #: ``environment.type``: the scene types, then the older spellings job files may still use.
 ENV_TYPES = SCENE_TYPES + tuple(SCENE_TYPE_ALIASES)
 LIGHT_KINDS = ("point", "area", "sun", "spot")
-ASSET_KINDS = ("character", "action", "hdri", "room", "prop")
+ASSET_KINDS = ("character", "action", "hdri", "room", "prop", "scene")
 FOCUS_TYPES = ("follow", "fixed")
 FOCUS_POSITIONS = ("upper", "center", "lower")
 ROOT_MOTION = ("keep", "in_place")
@@ -112,6 +112,50 @@ OMIT_NONE = {"omit_none": True}
 
 
 @dataclass
+class SurfaceSpec:
+    """The material of one slot of a world object (``synthgen.shapes`` names the slots)."""
+
+    slot: str                                       # e.g. "body", "legs", "top"
+    kind: str = "paint"                             # a material family (vocabulary.SURFACE_KINDS)
+    color: list[float] = field(default_factory=lambda: [0.6, 0.6, 0.6])   # linear RGB
+    roughness: float = 0.5
+    scale_m: float = 1.0                            # pattern size (planks, bricks, tiles), metres
+
+
+@dataclass
+class WorldObjectSpec:
+    """One piece of a world: structure (``instance_id`` 0: walls, floors, buildings, roads) or
+    an object with its own instance id (furniture, trees, cars, clutter). Its mesh is
+    ``synthgen.shapes.SHAPES[kind]`` built from ``size`` and ``params`` in local axes (footprint
+    centred on the origin, resting on z = 0), then rotated by ``yaw_deg`` about +Z and moved
+    to ``location``. ``kind = "imported"`` names an object of a user scene by ``name``."""
+
+    instance_id: int
+    name: str
+    kind: str                                       # vocabulary.WORLD_SHAPES
+    location: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    yaw_deg: float = 0.0
+    size: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])   # local x, y, z extents (m)
+    params: dict = field(default_factory=dict)      # the shape's own parameters
+    surfaces: list[SurfaceSpec] = field(default_factory=list)
+    description: str = ""                           # caption noun phrase ("a sofa")
+
+
+@dataclass
+class LayoutSpec:
+    """The geometry of a world (scene types ``interior``, ``street``, ``imported``, and the
+    near geometry of ``hdri`` scenes), baked by the planner."""
+
+    kind: str                                       # vocabulary.LAYOUT_KINDS
+    description: str = ""                           # what the caption says of it
+    bounds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # navigable volume
+    objects: list[WorldObjectSpec] = field(default_factory=list)
+    scene: AssetRef | None = field(default=None, metadata=OMIT_NONE)   # imported: the user scene
+    #: imported: 4x4 applied to the scene as imported (unit scale, up axis, centring)
+    scene_transform: list[list[float]] | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass
 class GroundProjectionSpec:
     """An ``hdri`` ground textured with the HDRI's lower hemisphere as seen from ``center``
     (fixed in the world), so the ground's RGB moves with its geometry."""
@@ -133,6 +177,7 @@ class EnvironmentSpec:
     ambient_intensity: float = 0.0                  # uniform world light strength
     setting: str = ""                               # caption phrase ("in a sunlit forest")
     indoor: bool = False
+    layout: LayoutSpec | None = field(default=None, metadata=OMIT_NONE)   # worlds with geometry
     ground_projection: GroundProjectionSpec | None = field(default=None, metadata=OMIT_NONE)
 
 
@@ -292,7 +337,15 @@ class Job:
             ids[s.instance_id] = s.character.id
         for p in self.props:
             ids[p.instance_id] = p.name
+        for o in self.world_objects():
+            if o.instance_id > 0:
+                ids[o.instance_id] = o.name
         return ids
+
+    def world_objects(self) -> list[WorldObjectSpec]:
+        """The objects of the environment's layout (none without a layout)."""
+        layout = self.environment.layout
+        return list(layout.objects) if layout is not None else []
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
@@ -481,6 +534,7 @@ def _validate(job: Job) -> list[tuple[str, str]]:
     ids: dict[int, str] = {}
     _validate_subjects(job, ids, bad, choice)
     _validate_props(job, ids, bad)
+    _validate_layout(job.environment, ids, bad, choice)
     _validate_camera(job, bad, choice)
     choice("caption.tag_position", job.caption.tag_position, TAG_POSITIONS)
     return problems
@@ -552,13 +606,51 @@ def _validate_props(job: Job, ids: dict, bad) -> None:
                 bad(f"{p}.rotation_quat[{k}]", "is not a unit quaternion")
 
 
-def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
-    choice("environment.type", env.type, ENV_TYPES)
-    scene_type = canonical_scene_type(env.type)
+#: scene types whose environment is its layout
+LAYOUT_SCENE_TYPES = ("interior", "street", "imported")
+
+
+def _validate_layout(env: EnvironmentSpec, ids: dict, bad, choice) -> None:
+    if canonical_scene_type(env.type) in LAYOUT_SCENE_TYPES and env.layout is None:
+        bad("environment.layout", f"an {env.type!r} environment needs a layout")
     if env.ground_projection is not None:
         _vec("environment.ground_projection.center", env.ground_projection.center, 3, bad)
         if not env.ground_projection.radius_m > 0:
             bad("environment.ground_projection.radius_m", "must be positive")
+    lay = env.layout
+    if lay is None:
+        return
+    choice("environment.layout.kind", lay.kind, LAYOUT_KINDS)
+    _vec("environment.layout.bounds", lay.bounds, 6, bad)
+    if lay.kind == "imported":
+        if lay.scene is None:
+            bad("environment.layout.scene", "an imported layout needs its scene asset")
+        else:
+            _asset("environment.layout.scene", lay.scene, "scene", bad)
+        if lay.scene_transform is None or not _is_matrix(lay.scene_transform, 4):
+            bad("environment.layout.scene_transform", "must be a 4x4 matrix of numbers")
+    for i, obj in enumerate(lay.objects):
+        _validate_object(f"environment.layout.objects[{i}]", obj, ids, bad, choice)
+
+
+def _validate_object(p: str, obj: WorldObjectSpec, ids: dict, bad, choice) -> None:
+    if obj.instance_id < 0:
+        bad(f"{p}.instance_id", f"{obj.instance_id} is negative (0: part of the environment)")
+    elif obj.instance_id > 0:
+        _instance_id(p, obj.instance_id, ids, bad)
+    choice(f"{p}.kind", obj.kind, WORLD_SHAPES)
+    _vec(f"{p}.location", obj.location, 3, bad)
+    _vec(f"{p}.size", obj.size, 3, bad)
+    if len(obj.size) == 3 and obj.kind != "imported" and min(obj.size) <= 0:
+        bad(f"{p}.size", "every extent must be positive")
+    for k, surf in enumerate(obj.surfaces):
+        choice(f"{p}.surfaces[{k}].kind", surf.kind, SURFACE_KINDS)
+        _vec(f"{p}.surfaces[{k}].color", surf.color, 3, bad)
+
+
+def _validate_environment(env: EnvironmentSpec, bad, choice) -> None:
+    choice("environment.type", env.type, ENV_TYPES)
+    scene_type = canonical_scene_type(env.type)
     if scene_type == "hdri" and env.hdri is None:
         bad("environment.hdri", f"an {env.type!r} environment needs an HDRI asset")
     if env.hdri is not None:

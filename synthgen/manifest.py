@@ -60,6 +60,8 @@ _KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hdri": (("licence", "setting", "indoor"), ()),
     "room": (("setting", "size_range"), ()),
     "prop": (("licence", "description"), ()),
+    "scene": (("licence", "setting", "up_axis", "unit_scale", "transform", "bounds", "triangles", "free_space",
+               "free_space_sha256"), ("preview", "objects", "clearance_m", "description")),
 }
 
 #: Fields copied into ``AssetRef.params`` (small scalars the worker and captions use).
@@ -70,6 +72,7 @@ _REF_PARAMS = {
     "hdri": ("setting", "indoor"),
     "room": ("setting", "size_range"),
     "prop": ("description",),
+    "scene": ("setting", "up_axis", "unit_scale", "triangles"),
 }
 
 
@@ -413,5 +416,33 @@ def _check_prop(e: dict, fail) -> None:
     _text(e, "description", fail)
 
 
+def _check_scene(e: dict, fail) -> None:
+    _text(e, "setting", fail)
+    if e["up_axis"] not in ("Y", "Z"):
+        raise fail("up_axis", f"must be \"Y\" or \"Z\", got {e['up_axis']!r}")
+    _positive(e, "unit_scale", fail)
+    t = e["transform"]
+    if not (isinstance(t, list) and len(t) == 4 and all(isinstance(r, list) and len(r) == 4 and all(_is_num(c) for c in r)
+                                                        for r in t)):
+        raise fail("transform", "must be a 4x4 matrix of finite numbers")
+    _box(e["bounds"], "bounds", fail)
+    n = e["triangles"]
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise fail("triangles", f"must be a positive integer, got {n!r}")
+    for name in ("free_space", "preview"):
+        if name in e and (not isinstance(e[name], str) or not e[name] or Path(e[name]).is_absolute()
+                          or ".." in Path(e[name]).parts):
+            raise fail(name, "must be a file name relative to the manifest's folder")
+    if not isinstance(e["free_space_sha256"], str) or not _SHA_RE.match(e["free_space_sha256"]):
+        raise fail("free_space_sha256", "must be 64 lowercase hexadecimal digits")
+    objs = e.get("objects", [])
+    if not isinstance(objs, list) or not all(isinstance(o, dict) and isinstance(o.get("name"), str) and o["name"]
+                                             and isinstance(o.get("description", ""), str) for o in objs):
+        raise fail("objects", "must be a list of {name, description, bounds, triangles}")
+    for k, o in enumerate(objs):
+        if "bounds" in o:
+            _box(o["bounds"], f"objects[{k}].bounds", fail)
+
+
 _KIND_CHECKS = {"character": _check_character, "action": _check_action, "hdri": _check_hdri,
-                "room": _check_room, "prop": _check_prop}
+                "room": _check_room, "prop": _check_prop, "scene": _check_scene}

@@ -36,12 +36,38 @@ PATH_FAMILIES = ("orbit", "spin", "whip_pan", "fly_through", "spiral", "dolly", 
 #: ``camera.movement_type`` of a job: a human shot's movement, or a camera clip's path family.
 MOVEMENT_TYPES = HUMAN_MOVEMENTS + tuple(f for f in PATH_FAMILIES if f not in HUMAN_MOVEMENTS)
 
-#: hdri: an HDR environment map is the world and the light, with a shadow-catching ground;
+#: hdri: an HDR environment map is the world and the light, with a shadow-catching (or, with
+#:   ground projection, HDRI-textured) ground and optionally near geometry (scattered clutter);
 #: room: an indoor room (procedural box or .blend template) lit by lights;
-#: empty: a plain background colour, lit by lights or by an HDRI it does not show.
-SCENE_TYPES = ("hdri", "room", "empty")
+#: empty: a plain background colour, lit by lights or by an HDRI it does not show;
+#: interior: furnished procedural interiors (L-shapes, corridors, rooms joined by doorways, stairs);
+#: street: streets and plazas between buildings, with street furniture, trees and parked cars,
+#:   under an HDRI sky;
+#: imported: a user scene (``synthgen assets import-scene``) with its cached free-space map.
+SCENE_TYPES = ("hdri", "room", "empty", "interior", "street", "imported")
 SCENE_TYPE_ALIASES = {"env": "hdri", "basic": "room"}
 
+
+#: ``environment.layout.kind``: what generated a world's geometry (scene types ``interior``,
+#: ``street``, ``imported``; ``clutter`` is the near geometry of an ``hdri`` scene).
+LAYOUT_KINDS = ("interior", "street", "clutter", "imported")
+
+#: ``WorldObjectSpec.kind``: parametric meshes, one registry entry each in
+#: ``synthgen/shapes/`` (architecture, furniture, outdoor, items); ``imported`` names an
+#: object of a user scene.
+WORLD_SHAPES = (
+    "slab", "wall", "door", "stairs", "railing", "ceiling_light", "road", "sidewalk", "building",
+    "table", "chair", "stool", "sofa", "bed", "shelf", "rack", "cabinet", "desk", "floor_lamp", "table_lamp",
+    "plant", "rug", "box", "crate", "pallet", "column", "tv", "monitor", "picture", "books", "vase", "bowl",
+    "tree", "bush", "car", "bench", "street_lamp", "bin", "bollard", "planter", "hydrant", "bus_shelter",
+    "fountain", "rock", "barrel", "traffic_cone", "log", "low_wall", "picnic_table", "parasol",
+    "mug", "duck", "toy_brick", "tray", "imported")
+
+#: ``SurfaceSpec.kind``: material families of world objects, one node recipe each in
+#: ``synthgen/blender/surfaces.py``.
+SURFACE_KINDS = ("paint", "plaster", "wood", "parquet", "fabric", "leather", "carpet", "metal", "chrome",
+                 "plastic", "ceramic", "glass", "tiles", "brick", "concrete", "asphalt", "paving", "stone",
+                 "marble", "foliage", "bark", "grass", "soil", "paper", "cardboard", "rubber", "water", "light")
 
 #: members of a dataset sample, one registry entry each in ``synthgen/export/members.py``.
 EXPORT_MEMBERS = ("flow", "flow_bwd", "valid", "flow_hsv", "plucker", "depth", "seg", "inst_flow",

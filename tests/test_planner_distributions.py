@@ -26,11 +26,19 @@ ASSETS = [ROOT / "assets_manifest" / "default.json", ROOT / "tests" / "fixtures"
 N = 1000
 
 
-def _small(tmp_path_factory, base: str):
-    """The preset with a short, small video (distributions unchanged) so 1,000 clips plan quickly."""
-    p = tmp_path_factory.mktemp("presets") / f"{base}-small.toml"
-    p.write_text(f'[preset]\nbase = ["{base}"]\n[video]\nwidth = 320\nheight = 176\nframes = 24\n')
-    return load_preset(p), load_preset(base)
+#: camera clips in the earlier, geometry-free worlds: 1,000 furnished worlds would take half an
+#: hour to generate (the worlds' own draws: tests/test_worlds_plan.py)
+FAST_WORLDS = '[environment]\ntype = { choice = ["hdri", "room"], weights = [0.6, 0.4] }\nhdri_clutter = 0\n'
+
+
+def _small(tmp_path_factory, base: str, extra: str = ""):
+    """The preset with a short, small video (distributions unchanged) so 1,000 clips plan
+    quickly; ``extra`` TOML is appended (the reference preset gets it too)."""
+    d = tmp_path_factory.mktemp("presets")
+    p, ref = d / f"{base}-small.toml", d / f"{base}-ref.toml"
+    p.write_text(f'[preset]\nbase = ["{base}"]\n[video]\nwidth = 320\nheight = 176\nframes = 24\n{extra}')
+    ref.write_text(f'[preset]\nbase = ["{base}"]\n{extra}')
+    return load_preset(p), load_preset(ref)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +60,7 @@ def human(human_jobs):
 
 @pytest.fixture(scope="module")
 def camera(tmp_path_factory, aset):
-    small, full = _small(tmp_path_factory, "dynavid-camera")
+    small, full = _small(tmp_path_factory, "dynavid-camera", FAST_WORLDS)
     return full, [plan_clip(small, aset, 2026, k).plan.params for k in range(N)]
 
 

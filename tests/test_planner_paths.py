@@ -81,7 +81,8 @@ def test_crane_caption_names_direction_and_rise():
 def crane_clips(tmp_path_factory):
     p = tmp_path_factory.mktemp("presets") / "crane.toml"
     p.write_text('[preset]\nbase = ["dynavid-camera"]\n[video]\nwidth = 320\nheight = 176\nframes = 24\n'
-                 '[camera_path]\nfamily = { choice = ["crane", "orbit"], weights = [3, 1] }\n')
+                 '[camera_path]\nfamily = { choice = ["crane", "orbit"], weights = [3, 1] }\n'
+                 '[environment]\ntype = { choice = ["hdri", "room"], weights = [0.6, 0.4] }\nhdri_clutter = 0\n')
     pre = load_preset(p)
     return pre, [plan_clip(pre, load_manifests(ASSETS), 9, k) for k in range(120)]
 

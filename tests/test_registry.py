@@ -41,7 +41,7 @@ def test_registry_lookup_aliases_and_unknown_names():
 
 #: modules of the registry packages that are shared helpers, not words
 HELPERS = {"movements": {"base"}, "paths": {"base", "arc_length", "linear"}, "worlds": {"base"},
-           "clips": {"human_shot"}}
+           "clips": {"human_shot", "camera_world"}}
 
 
 def test_every_vocabulary_word_is_one_registered_module_and_back():
@@ -61,7 +61,7 @@ def test_job_vocabularies_derive_from_the_registries():
     assert set(MOVEMENT_TYPES) == set(MOVEMENTS.names()) | set(PATH_FAMILIES.names())
     assert len(MOVEMENT_TYPES) == len(set(MOVEMENT_TYPES))
     assert "roll" not in MOVEMENT_TYPES                      # nothing makes it
-    assert ENV_TYPES == ("hdri", "room", "empty", "env", "basic")
+    assert ENV_TYPES == ("hdri", "room", "empty", "interior", "street", "imported", "env", "basic")
     assert {WORLDS.canonical(n) for n in ENV_TYPES} == set(WORLDS.names())
 
 
@@ -85,7 +85,8 @@ def test_unknown_names_are_errors_listing_the_known_ones(tmp_path):
     p.write_text('[preset]\nkind = "human"\nbase = ["dynavid-human"]\n[environment]\ntype = "cave"\n')
     with pytest.raises(PresetError) as exc:
         load_preset(p)
-    assert "environment.type: 'cave' is not one of hdri, room, empty (older spellings: env, basic)" in str(exc.value)
+    assert ("environment.type: 'cave' is not one of hdri, room, empty, interior, street, imported "
+            "(older spellings: env, basic)") in str(exc.value)
 
 
 def test_presets_read_the_older_scene_type_spellings(tmp_path):
@@ -125,7 +126,7 @@ def test_job_files_with_the_older_spellings_validate_and_keep_their_hash(tmp_pat
 def test_job_rejects_an_unknown_scene_type():
     env = EnvironmentSpec(type="cave")
     problems = dict(Job.validate(_bare_job(env)))
-    assert problems["environment.type"] == "'cave' is not one of hdri, room, empty, env, basic"
+    assert problems["environment.type"] == "'cave' is not one of hdri, room, empty, interior, street, imported, env, basic"
 
 
 def _bare_job(env: EnvironmentSpec) -> Job:

@@ -4,14 +4,22 @@
 ``basic`` resolve to ``hdri`` and ``room``):
 
 * ``hdri``: the HDRI is the world (what the camera sees, what lights the scene), over a ground
-  plane that only catches shadows, or with ``ground_projection`` a ground textured with the
-  HDRI's lower hemisphere projected from a fixed centre (fixed in the world, so RGB and flow
-  agree on it; :func:`projected_ground`);
+  plane that only catches shadows;
 * ``room``: a room (:mod:`synthgen.blender.room`); the world shows the background colour to
   camera rays and lights the scene with a uniform ambient (or the HDRI, if the job has one);
-* ``empty``: nothing but that world: background colour seen, ambient or HDRI light.
+* ``empty``: nothing but that world: background colour seen, ambient or HDRI light;
+* ``interior``: a furnished interior from the job's layout (:mod:`synthgen.blender.worlds`);
+  the HDRI (if any) is what camera rays see through the windows and lights the rooms with
+  the job's lamps;
+* ``street``: an outdoor layout under the HDRI, over a ground textured with the HDRI's
+  lower hemisphere (:func:`projected_ground`);
+* ``imported``: a user scene (:mod:`synthgen.blender.scene_import`) under the HDRI or the
+  background colour.
 
-Everything built here has object pass index 0 (background/environment). Needs bpy."""
+``hdri`` scenes with a layout get its near geometry; with ``ground_projection`` their ground
+is the HDRI's lower hemisphere projected from a fixed centre (fixed in the world, so RGB and
+flow agree on it) instead of a shadow catcher. Structure has object pass index 0
+(background/environment); layout objects have their instance ids. Needs bpy."""
 from __future__ import annotations
 
 import logging
@@ -25,7 +33,7 @@ from ..errors import RenderError
 from ..job import EnvironmentSpec, Job
 from ..registry import Registry
 from ..vocabulary import SCENE_TYPE_ALIASES, SCENE_TYPES
-from . import assets, materials
+from . import assets, materials, worlds
 from .room import build_room, quad
 
 log = logging.getLogger(__name__)
@@ -46,6 +54,8 @@ def build_environment(job: Job, collection, source: str | None = None) -> None:
 def build_hdri_scene(job: Job, hdri, collection, source: str | None = None) -> None:
     env = job.environment
     hdri_world(env, hdri)
+    if env.layout is not None:
+        worlds.build_layout(env.layout, collection, source)
     if env.ground_projection is not None:
         projected_ground(env, hdri, collection, z=0.0)
     elif env.shadow_catcher:
@@ -61,9 +71,39 @@ def build_empty_scene(job: Job, hdri, collection, source: str | None = None) -> 
     backdrop_world(job.environment, hdri)
 
 
+def build_interior_scene(job: Job, hdri, collection, source: str | None = None) -> None:
+    env = job.environment
+    if hdri is not None:
+        hdri_world(env, hdri)
+    else:
+        backdrop_world(env, None)
+    worlds.build_layout(env.layout, collection, source)
+
+
+def build_street_scene(job: Job, hdri, collection, source: str | None = None) -> None:
+    env = job.environment
+    hdri_world(env, hdri)
+    worlds.build_layout(env.layout, collection, source)
+    if env.ground_projection is not None:
+        projected_ground(env, hdri, collection, z=-0.06)
+
+
+def build_imported_scene(job: Job, hdri, collection, source: str | None = None) -> None:
+    from .scene_import import build_imported
+    env = job.environment
+    if hdri is not None:
+        hdri_world(env, hdri)
+    else:
+        backdrop_world(env, None)
+    build_imported(env.layout, collection, source)
+
+
 SCENE_BUILDERS.register("hdri", build_hdri_scene)
 SCENE_BUILDERS.register("room", build_room_scene)
 SCENE_BUILDERS.register("empty", build_empty_scene)
+SCENE_BUILDERS.register("interior", build_interior_scene)
+SCENE_BUILDERS.register("street", build_street_scene)
+SCENE_BUILDERS.register("imported", build_imported_scene)
 SCENE_BUILDERS.expect(SCENE_TYPES)
 
 
@@ -191,9 +231,10 @@ def projected_ground(env: EnvironmentSpec, hdri, collection, z: float = 0.0) -> 
     rel.inputs[1].default_value = tuple(float(c) for c in gp.center)
     nt.links.new(geo.outputs["Position"], rel.inputs[0])
     tex = _hdri_lookup(nt, env, hdri, rel.outputs[0])
+    E = sky_irradiance(hdri)
     gain = nt.nodes.new("ShaderNodeVectorMath")
     gain.operation = "MULTIPLY"
-    gain.inputs[1].default_value = tuple(float(v) for v in np.pi / sky_irradiance(hdri))
+    gain.inputs[1].default_value = tuple(float(v) for v in np.pi / E)
     nt.links.new(tex.outputs["Color"], gain.inputs[0])
     clamp = nt.nodes.new("ShaderNodeVectorMath")
     clamp.operation = "MINIMUM"

@@ -160,6 +160,7 @@ def use_flow_pass(job: Job) -> None:
     c.filter_width = job.render.filter_width
     _bounces(c, 0)
     c.use_light_tree = False          # ~15 % faster with a few lights; Combined is a preview
+    c.use_animated_seed = False       # the flow pass as it always was (one sample, fixed seed)
     if scene.world is not None:
         scene.world.cycles.sampling_method = "MANUAL"
         scene.world.cycles.sample_map_resolution = FLOW_WORLD_MAP_RES
@@ -175,6 +176,7 @@ def use_rgb_pass(job: Job) -> None:
     c.filter_width = RGB_FILTER_WIDTH
     _bounces(c, job.render.max_bounces)
     c.use_light_tree = True
+    c.use_animated_seed = True        # RGB noise changes per frame: never fixed in screen space
     if scene.world is not None:
         scene.world.cycles.sampling_method = "AUTOMATIC"
     _only_layer(scene, layout.RGB_LAYER)

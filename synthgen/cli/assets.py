@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..job import ASSET_KINDS
 from ..manifest import load_manifests
 
 _ASSETS_OPT = click.option("--assets", "assets", multiple=True, type=click.Path(path_type=Path),
@@ -19,7 +20,7 @@ def assets() -> None:
 
 @assets.command("list")
 @_ASSETS_OPT
-@click.option("--kind", type=click.Choice(["character", "action", "hdri", "room", "prop"]), default=None)
+@click.option("--kind", type=click.Choice(list(ASSET_KINDS)), default=None)
 def list_cmd(assets: tuple[Path, ...], kind: str | None) -> None:
     """One line per asset: id, kind, location, licence, and its caption phrase."""
     aset = load_manifests(list(assets) or None, verify=False)
@@ -46,6 +47,7 @@ def validate_cmd(assets: tuple[Path, ...]) -> None:
 #: (module, attribute), one line each, registered once the module exists and imports cleanly.
 _SUBCOMMANDS: list[tuple[str, str]] = [
     ("synthgen.cli.assets_import", "import_mixamo_cmd"),
+    ("synthgen.cli.assets_scene", "import_scene_cmd"),
 ]
 
 for _module, _attr in _SUBCOMMANDS:

@@ -1,7 +1,8 @@
 """Per-clip planning context: preset, assets, timing and the clip's random streams.
 
 Clip k of a run with seed S draws from ``SeedSequence(S, spawn_key=(k, 0))`` for its
-parameters and ``SeedSequence(S, spawn_key=(k, 1, attempt))`` for geometry retries, so clip k
+parameters, ``SeedSequence(S, spawn_key=(k, 1, attempt))`` for geometry retries and
+``(k, 4)`` for a world's own geometry (furniture, buildings, clutter), so clip k
 is identical whatever the count, the start index or the worker. A clip whose draws admit no
 solution is redrawn whole from ``(k, 0, r)`` / ``(k, 1, attempt, r)``, r = 1, 2, ...
 """
@@ -40,6 +41,11 @@ class ClipContext:
         self.clip_id = f"{self.kind}-{self.index:06d}"
         self.sensor_width_mm = float(self.preset.get("camera", "sensor_width_mm", 36.0))
         self.sensor_height_mm = 24.0
+
+    def world_rng(self, *sub: int) -> np.random.Generator:
+        """The clip's world streams ``(k, 4, *sub)``: a world's own geometry is drawn from
+        ``(k, 4)``, where a performer stands in it from ``(k, 4, 1)``."""
+        return np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 4, *sub, *self._sub))
 
     def retry_rng(self, attempt: int) -> np.random.Generator:
         return np.random.default_rng(clip_seed_sequence(self.run_seed, self.index, 1, attempt, *self._sub))

@@ -19,6 +19,8 @@ from ..errors import PresetError
 from ..job import FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
     RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
 from ..vocabulary import is_correspondence_member
+from .layouts.floorplan import PLAN_SHAPES
+from .layouts.street import LAYOUTS as STREET_LAYOUTS
 from .movements import MOVEMENTS
 from .paths import PATH_FAMILIES as FAMILIES
 from .paths.arc_length import SPEED_PROFILES
@@ -64,7 +66,11 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "environment": {"type": _cat(SCENE_TYPES, WORLDS.aliases), "hdri_rotation_deg": _num(), "hdri_strength": _num(lo=0),
                     "empty_light": _cat(EMPTY_LIGHTS), "scene_color": _num(lo=0, hi=1),
                     "background_color": _num(lo=0, hi=1), "ambient_intensity": _num(lo=0),
-                    "shadow_catcher": ("bool",), "ground_projection": ("bool",)},
+                    "shadow_catcher": ("bool",),
+                    # worlds with geometry (optional; defaults in _DEFAULTS)
+                    "interior_shape": _cat(PLAN_SHAPES), "street_layout": _cat(STREET_LAYOUTS),
+                    "hdri_clutter": _num(lo=0, hi=200), "ground_projection": ("bool",),
+                    "world_clearance_m": _num(lo=0.05, hi=3.0), "interior_light_k": _num(lo=1500, hi=12000)},
     "lights": {"count": _num(lo=0, hi=8), "kind": _cat(LIGHT_KINDS), "distance_m": _num(lo=0.1),
                "height_m": _num(), "color_temperature_k": _num(lo=800, hi=40000),
                "intensity_w": _num(lo=0), "size_m": _num(lo=0), "indoor_intensity_scale": _num(lo=0)},
@@ -104,8 +110,15 @@ _OPTIONAL_KEYS = {("preset", "human_fraction"), ("preset", "description"), ("pre
 #: Defaults of optional keys (preset syntax), used when a preset leaves them out: the
 #: parameters path families own (``PathFamily.preset_keys``).
 _DEFAULTS = {("camera_path", k): pk.default for _, fam in FAMILIES for k, pk in fam.preset_keys.items()}
-#: hdri grounds: a preset that says nothing keeps the shadow catcher (older presets plan as before)
-_DEFAULTS[("environment", "ground_projection")] = False
+#: worlds with geometry (scene types interior, street, imported; hdri near geometry): what a
+#: preset that says nothing gets (no clutter and no ground projection: older presets plan as before)
+_DEFAULTS.update({
+    ("environment", "interior_shape"): {"choice": ["single", "l_shape", "corridor", "apartment", "hall", "storage"],
+                                        "weights": [0.3, 0.15, 0.1, 0.25, 0.1, 0.1]},
+    ("environment", "street_layout"): {"choice": ["street", "alley", "plaza"], "weights": [0.5, 0.25, 0.25]},
+    ("environment", "hdri_clutter"): 0, ("environment", "ground_projection"): False,
+    ("environment", "world_clearance_m"): 0.3, ("environment", "interior_light_k"): {"uniform": [3300.0, 5200.0]},
+})
 _OPTIONAL_KEYS |= set(_DEFAULTS)
 
 

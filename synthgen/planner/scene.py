@@ -43,7 +43,7 @@ def sample_scene(preset: Preset, assets: AssetSet, rng: np.random.Generator) -> 
     world = WORLDS.get(env["type"].sample(rng))
     hdri = _pick(rng, hdris).id if hdris else None
     room = _pick(rng, rooms) if rooms else None
-    if world.needs is not None and {"hdri": hdri, "room": room}[world.needs] is None:
+    if world.needs is not None and not assets.of_kind(world.needs):
         raise InfeasibleDrawError(f"scene type {world.name!r} needs an asset of kind {world.needs!r}; "
                                   "the manifests have none")
     size_range = room["size_range"] if room else [[8, 8], [8, 8], [3, 3]]
@@ -115,11 +115,11 @@ def room_size_for(draw: SceneDraw, foot: np.ndarray, margin: float = 1.0, top: f
             round(max(draw.room_size[2], top + 0.5), 6)]
 
 
-def build_environment(draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+def build_environment(draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
                       camera: np.ndarray | None = None) -> EnvironmentSpec:
     """The environment of the drawn scene type (``room_size``: the room as solved, if any;
-    ``camera``: the planned camera centres (N, 3))."""
-    return WORLDS.get(draw.env_type).build(draw, assets, room_size, camera=camera)
+    ``model``: the world's own geometry; ``camera``: the planned camera centres (N, 3))."""
+    return WORLDS.get(draw.env_type).build(draw, assets, room_size, model=model, camera=camera)
 
 
 def build_lights(draw: SceneDraw, anchor: np.ndarray, room_size: list[float] | None) -> list[LightSpec]:

@@ -84,8 +84,10 @@ def rigid_motions(job: Job, t: int, to: int | None = None) -> dict[int, np.ndarr
 
 
 def static_ids(job: Job) -> list[int]:
-    """Instance ids that never move: 0 (environment) and props with a single transform."""
-    return [0] + [p.instance_id for p in job.props if p.is_static]
+    """Instance ids that never move: 0 (environment), props with a single transform and the
+    objects of the environment's layout."""
+    return [0] + [p.instance_id for p in job.props if p.is_static] + \
+        [o.instance_id for o in job.world_objects() if o.instance_id > 0]
 
 
 def pixel_checks(job: Job, fd: FrameData) -> PixelResult:

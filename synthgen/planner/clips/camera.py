@@ -31,10 +31,15 @@ from ..geometry import poses, speed_stats
 from ..paths import PATH_FAMILIES
 from ..paths.arc_length import unit_travel
 from ..paths.base import PathDraw, PathFamily, PathResult, PathSetup
+from ..layouts.model import WorldModel
 from ..scene import build_environment, build_lights, build_props, room_size_for
 from ..scene_draw import SceneDraw
 from ..subject import Placement, focus_points, footprint, world_corners
 from ..subject_draw import SubjectDraw, place_subject, sample_subject, subject_spec, unplaced
+from ..worlds import WORLDS
+from ..worlds.base import WorldContext
+from .camera_world import choose_focus, circling_focus, fit_world_radius, place_on_floor, variants, world_problem, \
+    world_start
 from .human_shot import smooth_sigma
 
 MAX_ATTEMPTS = 16
@@ -43,6 +48,9 @@ FALLBACK_FROM = 12          # attempts from which the path family falls back to 
 FALLBACK_FAMILIES = ("whip_pan", "spin")   # even, odd attempts (neither has parameters of its own)
 ROOM_SPEED_CHECK_UNTIL = 8  # attempts before which a room too small for half the speed is redrawn
 MAX_VIEW_PITCH_SIN = 0.9    # |optical axis · up| limit: no near-vertical views (look-at yaw is unstable)
+WORLD_ATTEMPTS = 24         # attempts of a path in a world with geometry (each redraws start and focus)
+WORLD_MAX_PITCH_SIN = 0.75  # in worlds, views within ~49° of the horizon (a person filming, not a drone)
+STRICT_VIEWS_UNTIL = 16     # attempts before which blank views reject a path in a world
 
 
 @dataclass
@@ -66,6 +74,8 @@ class SolvedPath:
     attempt: int
     props: list[PropSpec]
     in_frame_ratio: float | None    # with a subject
+    world: dict | None = None       # in a world with geometry: what the path measured there
+    focus_words: list | None = None  # in a world: what it is aimed at and passes (caption nouns)
 
 
 @dataclass
@@ -78,6 +88,7 @@ class CameraSample:
     subject: SubjectDraw | None
     stage: Stage
     path: SolvedPath
+    model: WorldModel | None = None
 
     def log(self) -> dict:
         g, res = self.path.draw, self.path.result
@@ -94,6 +105,9 @@ class CameraSample:
                     "room_size": self.stage.room, "peak_linear_speed_used_m_s": round(res.peak_linear_m_s, 6),
                     "orbit_radius_used_m": round(g.radius_m, 6),
                     **{f"measured_{k}": v for k, v in self.path.stats.items() if not k.startswith("sampled")}})
+        if self.model is not None:
+            out.update(self.model.log)
+            out.update({k: v for k, v in (self.path.world or {}).items() if not k.startswith("_")})
         return out
 
 
@@ -231,6 +245,103 @@ def solve_path(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw | None, drawn
                               f"(last: {reasons[-1]})", source=ctx.clip_id)
 
 
+def world_stage(ctx: ClipContext, model: WorldModel, sd: SubjectDraw | None) -> Stage:
+    """The stage in a world: the performer on free floor, else nothing placed yet (each
+    attempt picks an object to aim at)."""
+    if sd is None:
+        return Stage(None, None, None, np.zeros(3), 0.3)
+    placement = place_on_floor(ctx, model, sd)
+    foot = footprint(sd.boxes, placement)
+    centre = np.array([(foot[0] + foot[2]) / 2, (foot[1] + foot[3]) / 2, model.floor_z])
+    return Stage(None, placement, world_corners(sd.boxes, placement), centre,
+                 float(np.hypot(*(foot[2:] - foot[:2]))) / 2)
+
+
+def world_aim(ctx: ClipContext, model: WorldModel, stage: Stage, g: PathDraw, rng: np.random.Generator):
+    """(focus (N,3), focus object or None, the draw fitted, the focus radius) of an attempt, or
+    why it cannot aim: the performer, else an object (circling families need a free circle)."""
+    if stage.corners is not None:
+        focus = path_focus(ctx, g, stage)
+        if g.family in ("orbit", "spiral"):
+            g = fit_world_radius(g, focus[1], model, stage.base_radius + 0.8,
+                                 max(1.0, g.spiral_ratio) if g.family == "spiral" else 1.0)
+            if g is None:
+                return "no free circle round the performer"
+        return focus, None, g, stage.base_radius
+    target = choose_focus(model, rng)
+    if g.family in ("orbit", "spiral"):
+        got = circling_focus(model, g, rng, target, max(1.0, g.spiral_ratio) if g.family == "spiral" else 1.0)
+        if got is None:
+            return "no free circle round any focus"
+        point, target, g = got
+    elif target is None:
+        return "the world has nothing to aim at"
+    else:
+        point = target.point
+    return np.repeat(point[None], ctx.n_baked, axis=0), target, g, (target.radius_m if target else 0.3)
+
+
+def try_world_path(ctx: ClipContext, model: WorldModel, sd: SubjectDraw | None, stage: Stage, drawn: PathDraw,
+                   own: object, attempt: int) -> SolvedPath | str:
+    """One attempt in a world: aim (the performer, else an object), start in free space, build
+    (cranes: shorter sweeps where needed), and check clearance, the navigable volume and the views."""
+    g = redraw_path(ctx, drawn, attempt)
+    own = own if g.family == drawn.family else None
+    rng = ctx.retry_rng(200 + attempt)
+    aim = world_aim(ctx, model, stage, g, rng)
+    if isinstance(aim, str):
+        return aim
+    focus, target, g, focus_r = aim
+    p0 = world_start(model, g, focus[1], focus_r, rng)
+    if p0 is None:
+        return "no free start point that sees the focus"
+    family = PATH_FAMILIES.get(g.family)
+    s = unit_travel(ctx.times, ctx.fps, g.speed_profile, g.burst_centre)
+    K = ctx.K(np.full(ctx.n_baked, round(g.focal_mm, 8)))
+    why = "no variant"
+    for g_try, own_try in variants(g, own):
+        path = family.build(PathSetup(g_try, own_try, focus, p0, s, ctx.times, ctx.fps, None,
+                                      ctx.retry_rng(100 + attempt), space=model.space))
+        why = path_unfit(path, g_try, family, attempt + ROOM_SPEED_CHECK_UNTIL - 2)
+        if why is None and np.any(np.abs(path.R[:, 2, 2]) > WORLD_MAX_PITCH_SIN):
+            why = "camera looks steeply up or down"
+        if why is None:
+            why, measured = world_problem(ctx, model, path, K, sd, stage.placement, model.space.clearance_m,
+                                          attempt < STRICT_VIEWS_UNTIL)
+        if why is None:
+            g, own = g_try, own_try
+            break
+    if why is not None:
+        return why
+    stats = speed_stats(path.R, path.P, ctx.fps)
+    stats.update({"sampled_peak_linear_m_s": round(path.peak_linear_m_s, 6),
+                  "sampled_peak_angular_deg_s": round(path.peak_angular_deg_s, 6)})
+    ratio = None if stage.corners is None else \
+        round(C.in_frame_ratio(path.R, path.P, K, stage.corners, ctx.width, ctx.height), 6)
+    words = world_words(model, target, measured.get("_seen", set()))
+    return SolvedPath(g, own, path, K, stats, attempt, [], ratio, measured, words)
+
+
+def world_words(model: WorldModel, target, seen: set) -> list[str]:
+    """Caption nouns: the focus object first, then other objects the views met (biggest first)."""
+    by_id = {f.instance_id: f for f in model.focus}
+    others = sorted((by_id[i] for i in seen if i in by_id and (target is None or i != target.instance_id)),
+                    key=lambda f: -f.radius_m)
+    return ([target.description] if target is not None else []) + [f.description for f in others]
+
+
+def solve_world_path(ctx: ClipContext, model: WorldModel, sd: SubjectDraw | None, drawn: PathDraw, own: object,
+                     stage: Stage) -> SolvedPath:
+    reasons = []
+    for attempt in range(WORLD_ATTEMPTS):
+        solved = try_world_path(ctx, model, sd, stage, drawn, own, attempt)
+        if not isinstance(solved, str):
+            return solved
+        reasons.append(solved)
+    raise InfeasibleDrawError(f"no camera path fits this world after {WORLD_ATTEMPTS} attempts "
+                              f"(last: {reasons[-1]})", source=ctx.clip_id)
+
+
 def camera_spec(ctx: ClipContext, solved: SolvedPath) -> CameraSpec:
     g, path = solved.draw, solved.result
     focal = np.full(ctx.n_baked, round(g.focal_mm, 8))
@@ -246,23 +357,32 @@ class CameraClip:
     name = "camera"
 
     def plan(self, ctx: ClipContext, scene: SceneDraw) -> ClipPlan:
-        """Draw the path (and the family's own parameters, and the subject), solve, return the typed plan."""
+        """Draw the path (and the family's own parameters, and the subject), solve, return the typed plan.
+        A world with geometry of its own is generated first (from the clip's world stream) and
+        the path is solved in its free space."""
         drawn = sample_path_draw(ctx)
         own = PATH_FAMILIES.get(drawn.family).sample(ctx.preset["camera_path"], ctx.rng)
         sd = sample_subject(ctx) if drawn.with_character else None
-        stage = stage_subject(ctx, scene, sd)
-        solved = solve_path(ctx, scene, sd, drawn, own, stage)
+        model = WORLDS.get(scene.env_type).model(WorldContext(ctx.preset, ctx.assets, scene, ctx.world_rng()))
+        if model is None:
+            stage = stage_subject(ctx, scene, sd)
+            solved = solve_path(ctx, scene, sd, drawn, own, stage)
+        else:
+            stage = world_stage(ctx, model, sd)
+            solved = solve_world_path(ctx, model, sd, drawn, own, stage)
         camera = camera_spec(ctx, solved)
         subjects = [subject_spec(ctx, sd, stage.placement)] if sd is not None else []
         appearance = subjects[0].character.params.get("appearance", "a person") if subjects else None
-        focus = focus_phrase(appearance, [p.asset.params.get("description", "an object") for p in solved.props])
+        nouns = solved.focus_words if solved.focus_words is not None else \
+            [p.asset.params.get("description", "an object") for p in solved.props]
         phrase = PATH_FAMILIES.get(camera.path_family).phrase(solved.result.direction, camera.movement_value,
-                                                             focus, camera.stats, solved.own)
+                                                             focus_phrase(appearance, nouns), camera.stats, solved.own)
         world = build_environment(scene, ctx.assets, stage.room if stage.room else list(scene.room_size),
-                                  camera=solved.result.P)
-        return ClipPlan(kind=self.name, subjects=subjects, camera=camera,
-                        lights=build_lights(scene, stage.centre, stage.room), props=solved.props, world=world,
-                        camera_phrase=phrase, sampled=CameraSample(scene, drawn, own, sd, stage, solved))
+                                  model=model, camera=solved.result.P)
+        lights = model.lights if model is not None else build_lights(scene, stage.centre, stage.room)
+        return ClipPlan(kind=self.name, subjects=subjects, camera=camera, lights=lights, props=solved.props,
+                        world=world, camera_phrase=phrase,
+                        sampled=CameraSample(scene, drawn, own, sd, stage, solved, model))
 
 
 KIND = CameraClip()

@@ -31,7 +31,11 @@ from ..movements import MOVEMENTS
 from ..scene import build_environment, build_lights, build_props, room_size_for
 from ..scene_draw import SceneDraw
 from ..subject import Placement, footprint, world_corners
+from ..space.views import path_problem
 from ..subject_draw import SubjectDraw, place_subject, sample_subject, subject_spec
+from ..worlds import WORLDS
+from ..worlds.base import WorldContext
+from .camera_world import place_on_floor
 from .human_shot import ShotDraw, ShotSolution, aim_points, check_constraints, redraw_shot, sample_shot, \
     solve_camera
 
@@ -70,9 +74,13 @@ class HumanSample:
     subject: SubjectDraw
     sampled_shot: ShotDraw
     shot: SolvedShot
+    model: object = None            # the world's geometry (WorldModel), when it has any
 
     def log(self) -> dict:
-        return {**self.scene.log(), **self.subject.log(), **shot_log(self.sampled_shot, self.shot)}
+        out = {**self.scene.log(), **self.subject.log(), **shot_log(self.sampled_shot, self.shot)}
+        if self.model is not None:
+            out.update(self.model.log)
+        return out
 
 
 def shot_log(d: ShotDraw, shot: SolvedShot) -> dict:
@@ -127,11 +135,15 @@ def room_around(ctx: ClipContext, scene: SceneDraw, g: ShotDraw, corners: np.nda
 
 
 def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, offset: tuple[float, float],
-             attempt: int) -> SolvedShot | str:
-    """One attempt: place the subject (``offset``: metres, degrees), solve the camera, place the
-    props, check the hard constraints. The solved shot, or why the attempt failed."""
-    room = room_for_shot(ctx, scene, sd, g, offset)
-    placement = place_subject(sd, offset[0], offset[1], room)
+             attempt: int, model=None) -> SolvedShot | str:
+    """One attempt: place the subject (``offset``: metres, degrees; in a world with geometry,
+    on its free floor), solve the camera, place the props, check the hard constraints (and the
+    world's clearance). The solved shot, or why the attempt failed."""
+    if model is not None:
+        room, placement = None, place_on_floor(ctx, model, sd)
+    else:
+        room = room_for_shot(ctx, scene, sd, g, offset)
+        placement = place_subject(sd, offset[0], offset[1], room)
     corners = world_corners(sd.boxes, placement)
     sol = solve_camera(ctx, g, corners, aim_points(corners, g.focus_position), placement,
                        placement.to_world(sd.root), room)
@@ -141,17 +153,19 @@ def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, o
     centre = np.array([(foot[0] + foot[2]) / 2, (foot[1] + foot[3]) / 2, 0.0])
     cam_az = math.degrees(math.atan2(sol.P[1][1] - centre[1], sol.P[1][0] - centre[0]))
     props, spheres = build_props(scene, ctx.assets, centre, float(np.hypot(*(foot[2:] - foot[:2]))) / 2,
-                                 cam_az + 180.0, room)
+                                 cam_az + 180.0, room) if model is None else ([], [])
     K = ctx.K(sol.focal_mm)
     in_frame = C.in_frame_ratio(sol.R, sol.P, K, corners, ctx.width, ctx.height)
     why = check_constraints(sol, in_frame, corners, sd.boxes, placement, room, spheres)
+    if why is None and model is not None:
+        why = path_problem(model.space, sol.P, model.space.clearance_m)[0]
     if why is not None:
         return why
     direction = MOVEMENTS.get(g.movement).direction(sol.R, sol.P, sol.focal_mm, g.move)
     return SolvedShot(g, sol, K, in_frame, attempt, placement, room, props, centre, direction)
 
 
-def solve_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, drawn: ShotDraw) -> SolvedShot:
+def solve_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, drawn: ShotDraw, model=None) -> SolvedShot:
     """Placement and camera under the hard constraints, redrawing nuisance values per attempt."""
     reasons = []
     for attempt in range(MAX_ATTEMPTS):
@@ -160,7 +174,7 @@ def solve_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, drawn: ShotD
         else:
             g, off, off_az = redraw_shot(ctx, drawn, attempt)
             offset = (off, off_az)
-        solved = try_shot(ctx, scene, sd, g, offset, attempt)
+        solved = try_shot(ctx, scene, sd, g, offset, attempt, model)
         if not isinstance(solved, str):
             return solved
         reasons.append(solved)
@@ -185,16 +199,17 @@ class HumanClip:
         """Draw the subject and the shot, solve them, and return the typed plan."""
         sd = sample_subject(ctx)
         drawn = sample_shot(ctx)
-        shot = solve_shot(ctx, scene, sd, drawn)
+        model = WORLDS.get(scene.env_type).model(WorldContext(ctx.preset, ctx.assets, scene, ctx.world_rng()))
+        shot = solve_shot(ctx, scene, sd, drawn, model)
         g = shot.draw
         phrase = human_camera_phrase(MOVEMENTS.get(g.movement).phrase(shot.direction), g.focus_type,
                                      g.focus_position, shot.coverage, drawn.placement)
         world = build_environment(scene, ctx.assets, shot.room if shot.room else list(scene.room_size),
-                                  camera=shot.solution.P)
+                                  model=model, camera=shot.solution.P)
+        lights = model.lights if model is not None else build_lights(scene, shot.centre, shot.room)
         return ClipPlan(kind=self.name, subjects=[subject_spec(ctx, sd, shot.placement)],
-                        camera=camera_spec(ctx, shot), lights=build_lights(scene, shot.centre, shot.room),
-                        props=shot.props, world=world, camera_phrase=phrase,
-                        sampled=HumanSample(scene, sd, drawn, shot))
+                        camera=camera_spec(ctx, shot), lights=lights, props=shot.props, world=world,
+                        camera_phrase=phrase, sampled=HumanSample(scene, sd, drawn, shot, model))
 
 
 KIND = HumanClip()

@@ -80,6 +80,7 @@ class PathSetup:
     fps: float
     room: list | None                   # room extents (x, y, z), floor centred at the origin; None outdoors
     rng: np.random.Generator            # the attempt's path stream (key jitter)
+    space: Any = None                   # a world's free-space map (synthgen.planner.space), or None
 
 
 @dataclass
@@ -148,11 +149,31 @@ def peak_m_s(stats: dict) -> float:
 
 
 def drift(setup: PathSetup, speed: float = 0.25) -> np.ndarray:
-    """(N,3) a slow handheld-like drift through the draw's key points near the start point."""
+    """(N,3) a slow handheld-like drift through the draw's key points near the start point
+    (in a world with a free-space map, each step turned back or shortened where it would
+    leave the navigable volume)."""
     K, s = setup.draw.keys, setup.s
     step = speed * s[-1] * OVERSHOOT / (K - 1)
-    pts = setup.p0 + np.cumsum(np.vstack([np.zeros(3), normalize(setup.rng.normal(size=(K - 1, 3))) * step]), axis=0)
+    dirs = normalize(setup.rng.normal(size=(K - 1, 3))) * step
+    if setup.space is None:
+        pts = setup.p0 + np.cumsum(np.vstack([np.zeros(3), dirs]), axis=0)
+    else:
+        pts = free_steps(setup.space, setup.p0, dirs)
     return ArcPath(pts).at(speed * s)
+
+
+def free_steps(space, p0: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Key points from ``p0`` by ``steps`` (K-1, 3), each step reversed or shortened (down to
+    a few centimetres) until its straight segment stays navigable."""
+    pts = [np.asarray(p0, float)]
+    t = np.linspace(0.0, 1.0, 6)[:, None]
+    for d in steps:
+        for k in (1.0, -1.0, 0.5, -0.5, 0.25, -0.25, 0.05):
+            nxt = pts[-1] + k * d
+            if space.is_navigable(pts[-1] + t * (nxt - pts[-1])).all():
+                break
+        pts.append(nxt)
+    return np.array(pts)
 
 
 def room_reach(p: np.ndarray, axis: np.ndarray, room, top: float = 10.0) -> float:
@@ -166,6 +187,15 @@ def room_reach(p: np.ndarray, axis: np.ndarray, room, top: float = 10.0) -> floa
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(axis > 1e-9, (hi - p) / axis, np.where(axis < -1e-9, (lo - p) / axis, np.inf))
     return float(max(np.min(t), 0.0))
+
+
+def reach_along(setup: PathSetup, p: np.ndarray, axis: np.ndarray) -> float:
+    """How far from ``p`` along unit ``axis`` the camera may go: :func:`room_reach`, and in a
+    world with a free-space map no further than its navigable volume goes."""
+    r = room_reach(p, axis, setup.room)
+    if setup.space is not None:
+        r = min(r, setup.space.reach(p, axis))
+    return r
 
 
 def fit_radius(draw: PathDraw, focus: np.ndarray, room, min_radius: float, grow: float) -> PathDraw:

@@ -40,6 +40,8 @@ def sweep_heights(setup: PathSetup, rise: float) -> tuple[float, float]:
     """(low, high) tip heights: ``rise`` apart where the ceiling allows, centred on the drawn
     start height where possible."""
     top = (setup.room[2] - 0.5) if setup.room is not None else 10.0
+    if setup.space is not None:                 # a world: its navigable volume's top
+        top = min(top, float(setup.space.bounds[5]) - 0.5)
     rise = max(min(rise, top - LOWEST_M), 0.0)
     low = min(max(setup.p0[2] - rise / 2.0, LOWEST_M), top - rise)
     return low, low + rise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import PathSetup, peak_m_s, room_reach
+from .base import PathSetup, peak_m_s, reach_along
 from .linear import LinearPass, PassAim
 
 STOP_SHORT_M = 1.2
@@ -20,7 +20,7 @@ class DollyPass(LinearPass):
     def aim(self, setup: PathSetup, fwd: np.ndarray, length: float) -> PassAim:
         p0, f, sign = setup.p0, setup.focus[1], setup.draw.sign
         room_in = max(np.linalg.norm((f - p0)[:2]) - STOP_SHORT_M, 0.0)
-        reach = {1.0: room_in, -1.0: room_reach(p0, -fwd, setup.room)}
+        reach = {1.0: room_in, -1.0: reach_along(setup, p0, -fwd)}
         if reach[sign] < length and reach[-sign] > reach[sign]:
             sign = -sign
         return PassAim(fwd * sign, "in" if sign > 0 else "out", p0, room_in if sign > 0 else np.inf)

@@ -9,8 +9,9 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from ..geometry import look_at, normalize
+from ..space.routes import route
 from .arc_length import ArcPath
-from .base import OVERSHOOT, PathFamily, PathResult, PathSetup, peak_m_s
+from .base import OVERSHOOT, PathFamily, PathResult, PathSetup, free_steps, peak_m_s
 
 LOOK_SMOOTH_S = 0.25  # Gaussian smoothing (s) of the look-ahead direction
 
@@ -47,16 +48,41 @@ def look_ahead(path: ArcPath, P: np.ndarray, s: np.ndarray, v: float, fps: float
     return normalize(gaussian_filter1d(look, sigma=max(1.0, LOOK_SMOOTH_S * fps), axis=0, mode="nearest"))
 
 
+def world_route(setup: PathSetup, v: float) -> tuple[np.ndarray, float] | None:
+    """Key points of a route through a world's free space (through doorways, between
+    objects; :func:`synthgen.planner.space.routes.route`) and the speed its length allows
+    (the drawn speed, or less where the route is shorter than the clip needs)."""
+    need = v * setup.s[-1] * OVERSHOOT
+    pts = route(setup.space, setup.p0, need, setup.rng)
+    if pts is None or len(pts) < 2:
+        return None
+    length = float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum())
+    if length < 0.5:
+        return None
+    inner = slice(1, len(pts))
+    pts[inner, 2] += setup.rng.uniform(-0.15, 0.15, len(pts) - 1)
+    return pts, min(v, 0.97 * length / (setup.s[-1] * OVERSHOOT))
+
+
 class FlyThroughPath(PathFamily):
     name = "fly_through"
 
     def build(self, setup: PathSetup) -> PathResult:
         d, s = setup.draw, setup.s
         v = d.peak_linear_speed_m_s
-        path = ArcPath(waypoints(setup, v * s[-1] * OVERSHOOT / (d.keys - 1)))
+        routed = world_route(setup, v) if setup.space is not None else None
+        if routed is not None:
+            pts, v = routed
+        elif setup.space is not None:       # no route from here: a short walk inside the free space
+            v = min(v, 1.0)
+            w = waypoints(setup, v * s[-1] * OVERSHOOT / (d.keys - 1))
+            pts = free_steps(setup.space, setup.p0, np.diff(w, axis=0))
+        else:
+            pts = waypoints(setup, v * s[-1] * OVERSHOOT / (d.keys - 1))
+        path = ArcPath(pts)
         P = path.at(v * s)
         R = look_at(P, P + look_ahead(path, P, s, v, setup.fps), np.radians(d.roll_deg))
-        return PathResult(P, R, float(v * (s[-2] - s[1])), "forward", v, 0.0, d.keys)
+        return PathResult(P, R, float(v * (s[-2] - s[1])), "forward", v, 0.0, len(pts))
 
     def phrase(self, direction: str, value: float, focus: str, stats: dict, own=None) -> str:
         return (f"The camera flies fast through the scene past {focus}, "

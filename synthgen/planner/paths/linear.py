@@ -16,7 +16,7 @@ import numpy as np
 
 from ..geometry import look_at, normalize
 from .arc_length import ArcPath
-from .base import OVERSHOOT, PathFamily, PathResult, PathSetup, room_reach
+from .base import OVERSHOOT, PathFamily, PathResult, PathSetup, reach_along
 
 
 @dataclass
@@ -48,7 +48,7 @@ class LinearPass(PathFamily):
         p0 = setup.p0
         fwd = normalize(np.array([f[0] - p0[0], f[1] - p0[1], 0.0]))
         aim = self.aim(setup, fwd, d.peak_linear_speed_m_s * s[-1] * OVERSHOOT)
-        reach = min(room_reach(aim.start, aim.axis, setup.room), aim.reach_cap)
+        reach = min(reach_along(setup, aim.start, aim.axis), aim.reach_cap)
         v = min(d.peak_linear_speed_m_s, 0.97 * reach / (s[-1] * OVERSHOOT))
         length = max(v * s[-1] * OVERSHOOT, 1e-3)
         perp = normalize(np.cross(aim.axis, [0.3, 0.5, 0.8]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import PathSetup, peak_m_s, room_reach
+from .base import PathSetup, peak_m_s, reach_along
 from .linear import LinearPass, PassAim
 
 DOWN, UP = np.array([0.0, 0.0, -1.0]), np.array([0.0, 0.0, 1.0])
@@ -19,7 +19,7 @@ class PedestalPass(LinearPass):
 
     def aim(self, setup: PathSetup, fwd: np.ndarray, length: float) -> PassAim:
         sign, p0 = setup.draw.sign, setup.p0
-        if sign < 0 and room_reach(p0, DOWN, setup.room) < room_reach(p0, UP, setup.room):
+        if sign < 0 and reach_along(setup, p0, DOWN) < reach_along(setup, p0, UP):
             sign = 1.0
         return PassAim(np.array([0.0, 0.0, sign]), "up" if sign > 0 else "down", p0)
 

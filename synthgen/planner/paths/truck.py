@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry import normalize
-from .base import PathSetup, peak_m_s, room_reach
+from .base import PathSetup, peak_m_s, reach_along
 from .linear import LinearPass, PassAim
 
 
@@ -19,7 +19,7 @@ class TruckPass(LinearPass):
     def aim(self, setup: PathSetup, fwd: np.ndarray, length: float) -> PassAim:
         sign = setup.draw.sign
         axis = normalize(np.cross(fwd, [0.0, 0.0, 1.0])) * sign
-        back = min(setup.draw.peak_linear_speed_m_s * setup.s[-1] / 2.0, room_reach(setup.p0, -axis, setup.room))
+        back = min(setup.draw.peak_linear_speed_m_s * setup.s[-1] / 2.0, reach_along(setup, setup.p0, -axis))
         return PassAim(axis, "right" if sign > 0 else "left", setup.p0 - axis * back)
 
     def phrase(self, direction: str, value: float, focus: str, stats: dict, own=None) -> str:

@@ -10,12 +10,29 @@ depend on the type drawn.
 """
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
 
 from ...job import EnvironmentSpec
 from ...manifest import AssetSet
 from ..captions import colour_name
+from ..layouts.model import WorldModel
 from ..scene_draw import SceneDraw
+
+
+@dataclass
+class WorldContext:
+    """What a world with its own geometry is generated from: the preset (its
+    ``[environment]`` keys), the assets, the clip's scene draw and the clip's *world stream*
+    (``SeedSequence(seed, spawn_key=(k, 4))``, docs/CONVENTIONS.md §8), so drawing a world
+    never shifts the clip's other streams."""
+
+    preset: Any
+    assets: AssetSet
+    draw: SceneDraw
+    rng: np.random.Generator
 
 
 class World:
@@ -23,14 +40,24 @@ class World:
     needs: ClassVar[str | None] = None      # asset kind the scene type needs ("hdri", "room")
     indoor_room: ClassVar[bool] = False
 
+    #: the world brings its own objects (the preset's random props are not placed)
+    own_objects: ClassVar[bool] = False
+
     def uses_lights(self, draw: SceneDraw) -> bool:
         return False
+
+    def model(self, wctx: WorldContext) -> WorldModel | None:
+        """The world's geometry, free-space map, lights and focus candidates; None for worlds
+        without geometry of their own (the clip kinds then plan as before)."""
+        return None
 
     def uses_hdri(self, draw: SceneDraw) -> bool:
         return False
 
     def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
-              camera=None) -> EnvironmentSpec:
+              model: WorldModel | None = None, camera: np.ndarray | None = None) -> EnvironmentSpec:
+        """The job's environment (``model``: the world's geometry when it has any; ``camera``:
+        the planned camera centres (N, 3), for what depends on where the camera goes)."""
         raise NotImplementedError
 
     def phrase(self, env: EnvironmentSpec) -> str:
@@ -42,9 +69,19 @@ def plain_background(env: EnvironmentSpec) -> str:
     return f"against a plain {colour_name(env.background_color)} background"
 
 
-def attach_hdri(env: EnvironmentSpec, draw: SceneDraw, assets: AssetSet, *, light_only: bool) -> None:
-    """The sampled HDRI on ``env``: rotation, strength, setting and indoor flag from its asset."""
-    env.hdri = assets.ref(draw.hdri_id)
+def pick_outdoor_hdri(assets: AssetSet, rng: np.random.Generator) -> str | None:
+    """An outdoor HDRI (the sky of a street, the view through an interior's windows), drawn
+    from the world stream; any HDRI when none is outdoor; None without HDRIs."""
+    hdris = assets.of_kind("hdri")
+    outdoor = [a for a in hdris if not a.get("indoor", False)] or hdris
+    return outdoor[int(rng.integers(len(outdoor)))].id if outdoor else None
+
+
+def attach_hdri(env: EnvironmentSpec, draw: SceneDraw, assets: AssetSet, *, light_only: bool,
+                hdri_id: str | None = None) -> None:
+    """The sampled HDRI (or ``hdri_id``) on ``env``: rotation, strength, setting and indoor
+    flag from its asset."""
+    env.hdri = assets.ref(hdri_id or draw.hdri_id)
     env.hdri_rotation_deg = draw.hdri_rotation_deg
     env.hdri_strength = draw.hdri_strength
     env.hdri_as_light_only = light_only

@@ -18,7 +18,7 @@ class EmptyWorld(World):
     def uses_hdri(self, draw: SceneDraw) -> bool:
         return draw.empty_light == "hdri"
 
-    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
               camera=None) -> EnvironmentSpec:
         env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color))
         if self.uses_hdri(draw):

@@ -23,7 +23,7 @@ class RoomWorld(World):
     def uses_lights(self, draw: SceneDraw) -> bool:
         return True
 
-    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *,
+    def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
               camera=None) -> EnvironmentSpec:
         env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color))
         env.shadow_catcher = False
