@@ -349,20 +349,7 @@ def test_rendered_group_clip_ids_instances_and_vertices_agree(tmp_path, assets):
         assert present <= set(kinds), present
         seen.update({i: int((ids == i).sum()) for i in present})
     assert all(seen[s.instance_id] > 30 for s in job.subjects), seen
-    with np.load(folder / layout.VERTICES_FILE) as data:
-        verts = {s.instance_id: data[f"inst_{s.instance_id}"].astype(np.float64) for s in job.subjects}
-    for s in job.subjects:                    # the capsules the planner checked hold the rendered body
-        axes, radii = bodies.subject_capsules(s)
-        inside, excess = [], []
-        for t in range(job.n_baked):
-            d = capsules.point_segment_distance(verts[s.instance_id][t][:, None], axes[t, :, 0], axes[t, :, 1])
-            out = (d - radii).min(axis=1)
-            inside.append((out <= 0.0).mean())
-            excess.append(out.max())
-        print(f"person {s.instance_id}: {100 * min(inside):.2f} % of vertices inside its capsules (worst frame), "
-              f"farthest outside {1000 * max(excess):.1f} mm")
-        assert min(inside) > 0.97
-        assert max(excess) < margin / 2       # two bodies margin apart cannot touch
+    _assert_capsules_hold_the_rendered_bodies(job, folder, margin)
     checks = {c.name: c for c in verify_clip(folder, gaps=()).checks}
     assert checks["vertices"].passed is True, checks["vertices"].stats
     # negative control: a person other than the first (the one moving most) two frames late:
@@ -376,3 +363,51 @@ def test_rendered_group_clip_ids_instances_and_vertices_agree(tmp_path, assets):
     np.savez(folder / layout.VERTICES_FILE, **arrays)
     late = {c.name: c for c in verify_clip(folder, gaps=()).checks}["vertices"]
     assert late.passed is False, late.stats
+
+
+def _assert_capsules_hold_the_rendered_bodies(job, folder, margin: float) -> None:
+    """The capsules the planner checked hold the Blender-skinned vertices of every person."""
+    from synthgen import layout
+    with np.load(folder / layout.VERTICES_FILE) as data:
+        verts = {s.instance_id: data[f"inst_{s.instance_id}"].astype(np.float64) for s in job.subjects}
+    for s in job.subjects:
+        axes, radii = bodies.subject_capsules(s)
+        inside, excess = [], []
+        for t in range(job.n_baked):
+            d = capsules.point_segment_distance(verts[s.instance_id][t][:, None], axes[t, :, 0], axes[t, :, 1])
+            out = (d - radii).min(axis=1)
+            inside.append((out <= 0.0).mean())
+            excess.append(out.max())
+        print(f"person {s.instance_id}: {100 * min(inside):.2f} % of vertices inside its capsules (worst frame), "
+              f"farthest outside {1000 * max(excess):.1f} mm")
+        assert min(inside) > 0.97
+        assert max(excess) < margin / 2       # two bodies margin apart cannot touch
+
+
+def test_rendered_turn_pass_is_the_checked_motion(tmp_path, assets):
+    """A tiny battle circle whose turn passes mid-clip (a one-frame crossfade), through the
+    worker: the rendered bodies lie in the capsules the planner checked before, during and
+    after the takeover, and verify's vertex check passes; negative control: capsules of the
+    first actions alone (the turn ignored) do not hold the performer after the pass."""
+    from synthgen.blender.worker import render_job
+    from synthgen.verify import verify_clip
+
+    extra = ('[render]\nmode = "flow"\nquality = "low"\ndevice = "cpu"\n'
+             'outputs = ["flow", "flow_bwd", "valid", "depth", "seg", "vertices"]\n'
+             '[environment]\ntype = "hdri"\n[subjects]\nformation = "battle_circle"\ncount = 2\nturns = 2\n'
+             'turn_blend_s = 0.05\n[props]\ncount = 0\n[camera]\nmovement_type = "static"\n')
+    pre = preset(tmp_path, w=128, h=80, n=5, extra=extra)
+    job = plan_clip(pre, assets, 2, 0)
+    a, b = job.subjects
+    assert [g.first for g in a.segments] == [3] and [g.first for g in b.segments] == [3]
+    assert {g.blend_frames for g in a.segments + b.segments} == {1}
+    folder = render_job(job, tmp_path / "render")
+    _assert_capsules_hold_the_rendered_bodies(job, folder, float(pre["subjects"]["margin_m"]))
+    checks = {c.name: c for c in verify_clip(folder, gaps=()).checks}
+    assert checks["vertices"].passed is True, checks["vertices"].stats
+    from synthgen import layout
+    with np.load(folder / layout.VERTICES_FILE) as data:
+        v = data[f"inst_{b.instance_id}"].astype(np.float64)
+    axes, radii = bodies.subject_capsules(dataclasses.replace(b, segments=None))
+    d = capsules.point_segment_distance(v[-1][:, None], axes[-1, :, 0], axes[-1, :, 1])
+    assert ((d - radii).min(axis=1) <= 0.0).mean() < 0.9         # its move is not its groove
