@@ -150,13 +150,13 @@ def pass_turns(ctx: ClipContext, draw: GroupDraw, acts: list, interplay: list) -
     takes the floor with a move of its own as person j - 1's turn ends (crossfaded over
     ``subjects.turn_blend_s``), then goes back to what it did before."""
     G, rng, n = ctx.preset["subjects"], ctx.rng, ctx.n_baked
-    k = min(int(G["turns"].sample(rng)), len(draw.people))
+    k = min(int(G["turns"].sample(rng)), len(draw.people), (n - 1) // 2)     # a turn lasts 2+ frames
     if k < 2:
         return
     draw.turns = turn_starts(n, k)
     ends, blend = draw.turns[1:] + [n - 1], int(round(float(G["turn_blend_s"]) * ctx.fps))
     lead = draw.people[0]
-    retime(ctx, lead, most_dynamic_start(lead.action_data, lead.playback_speed * (ends[0] - 0) / ctx.fps),
+    retime(ctx, lead, most_dynamic_start(lead.action_data, lead.playback_speed * ends[0] / ctx.fps),
            lead.playback_speed)
     back = interplay[int(rng.integers(len(interplay)))]
     phase = float(rng.uniform(0.0, ActionData.from_asset(back).duration_s))
