@@ -319,6 +319,10 @@ def test_group_preset_errors_name_the_field(tmp_path):
         preset(tmp_path, extra="[subjects]\ncount = 5\n")
     with pytest.raises(PresetError, match=r"subjects\.formation"):
         preset(tmp_path, extra='[subjects]\nformation = "conga"\n')
+    with pytest.raises(PresetError, match=r"subjects\.turns"):
+        preset(tmp_path, extra="[subjects]\nturns = 9\n")
+    with pytest.raises(PresetError, match=r"subjects\.duet_timing"):
+        preset(tmp_path, extra='[subjects]\nduet_timing = "canon"\n')
 
 
 # --------------------------------------------------------------------------- rendered
