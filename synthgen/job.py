@@ -192,8 +192,24 @@ class LightSpec:
 
 
 @dataclass
+class SegmentSpec:
+    """A later part of a subject's motion: from per-frame index ``first`` on, the subject
+    crossfades over ``blend_frames`` frames from what it did before into ``action`` at
+    ``source_time_s`` (one entry per frame from ``first`` to the clip's end), mirrored
+    across its sagittal plane when ``mirror`` (:mod:`synthgen.characters.performance`)."""
+
+    action: AssetRef
+    first: int
+    source_time_s: list[float]
+    blend_frames: int = 0
+    mirror: bool = False
+
+
+@dataclass
 class SubjectSpec:
-    """A character performing an action, placed in the world."""
+    """A character performing an action, placed in the world; ``mirror``: the action
+    mirrored across the character's sagittal plane (left and right swapped); ``segments``:
+    later actions that take over during the clip (a battle circle's turns)."""
 
     instance_id: int
     character: AssetRef
@@ -205,6 +221,8 @@ class SubjectSpec:
     root_motion: str = "keep"                       # keep | in_place
     foot_lock: bool = True
     height_m: float | None = None                   # scale the character to this height
+    mirror: bool | None = field(default=None, metadata=OMIT_NONE)
+    segments: list[SegmentSpec] | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass
@@ -589,6 +607,22 @@ def _validate_subjects(job: Job, ids: dict, bad, choice) -> None:
         _vec(f"{p}.location", subj.location, 3, bad)
         if not subj.playback_speed > 0:
             bad(f"{p}.playback_speed", "must be positive")
+        _validate_segments(p, subj, job.n_baked, bad)
+
+
+def _validate_segments(p: str, subj: SubjectSpec, n_baked: int, bad) -> None:
+    last = 0
+    for k, seg in enumerate(subj.segments or []):
+        q = f"{p}.segments[{k}]"
+        _asset(f"{q}.action", seg.action, "action", bad)
+        if not last < seg.first < n_baked:
+            bad(f"{q}.first", f"{seg.first} is not after the previous part's start ({last}) and before {n_baked}")
+        elif len(seg.source_time_s) != n_baked - seg.first:
+            bad(f"{q}.source_time_s", f"has {len(seg.source_time_s)} entries, expected {n_baked - seg.first} "
+                                      f"(frame {seg.first} to the clip's end)")
+        if seg.blend_frames < 0:
+            bad(f"{q}.blend_frames", "must not be negative")
+        last = max(last, seg.first)
 
 
 def _validate_props(job: Job, ids: dict, bad) -> None:

@@ -3,6 +3,7 @@ interpenetrate, framed as a group, with ids, instances and captions per person."
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from collections import Counter
@@ -14,8 +15,10 @@ from synthgen.characters import bodies, capsules
 from synthgen.errors import PresetError
 from synthgen.export.clip import instance_kinds
 from synthgen.export.qa import people_clearance
+from synthgen.job import Job
 from synthgen.manifest import load_manifests
 from synthgen.planner import load_preset, plan_clip
+from synthgen.planner import captions
 from synthgen.planner.clips import group
 
 GROUP_TOML = """
@@ -148,7 +151,8 @@ def test_the_clearance_check_catches_overlapping_people(tmp_path, assets):
 
 
 def test_battle_circle_faces_the_centre_and_the_performer_faces_the_front(tmp_path, assets):
-    pre = preset(tmp_path, extra='[subjects]\nformation = "battle_circle"\ncount = 4\nheading_jitter_deg = 0.0\n')
+    pre = preset(tmp_path, extra='[subjects]\nformation = "battle_circle"\ncount = 4\nheading_jitter_deg = 0.0\n'
+                                 'turns = 1\n')
     job = plan_clip(pre, assets, 3, 0)
     p = job.plan.params
     roles = [d["role"] for d in p["people_draws"]]
@@ -178,6 +182,108 @@ def test_duet_call_and_response_lags_the_second_dancer(tmp_path, assets):
     expected = min(0.5 * a.playback_speed, a.source_time_s[0])     # the second cannot start before 0
     assert expected > 0.1
     assert np.median(lag) == pytest.approx(expected, abs=1e-6)
+
+
+def _interplay(ref) -> bool:
+    return ref.params.get("role", "performance") == "interplay"
+
+
+def test_battle_circle_turn_passes_between_performers(tmp_path, assets):
+    """Three turns among three people: each performer's move starts as the previous one's
+    ends (crossfaded over turn_blend_s), the others groove, watch or clap meanwhile, and the
+    caption and instances say who performs when."""
+    pre = preset(tmp_path, n=49, extra='[subjects]\nformation = "battle_circle"\ncount = 3\nturns = 3\n')
+    for index in range(6):
+        job = plan_clip(pre, assets, 4, index)
+        n, (s0, s1, s2) = job.n_baked, job.subjects
+        starts = group.turn_starts(n, 3)
+        assert starts == [0, 17, 33] and job.plan.params["turn_first_index"] == starts
+        assert not _interplay(s0.action) and [g.first for g in s0.segments] == [17]
+        assert _interplay(s0.segments[0].action)                 # the first goes back to the interplay
+        assert _interplay(s1.action) and [g.first for g in s1.segments] == [17, 33]
+        assert not _interplay(s1.segments[0].action) and s1.segments[1].action.id == s1.action.id
+        assert s1.segments[1].source_time_s == s1.source_time_s[33:]      # its groove resumes in phase
+        assert _interplay(s2.action) and [g.first for g in s2.segments] == [33]
+        assert not _interplay(s2.segments[0].action)
+        moves = [s0.action.id, s1.segments[0].action.id, s2.segments[0].action.id]
+        assert len(set(moves)) == 3                               # a move of one's own each turn
+        assert {g.blend_frames for s in job.subjects for g in s.segments} == {7}    # 0.3 s at 24 fps
+        for s, g in ((s1, s1.segments[0]), (s2, s2.segments[0])):     # the move plays at the speed
+            dt = np.diff(g.source_time_s[:5])
+            assert np.allclose(dt, s.playback_speed / 24.0, atol=1e-7) or g.source_time_s[4] == g.source_time_s[0]
+        text = job.caption.text
+        looks = [s.character.params["appearance"] for s in (s1, s2)]
+        takes = [text.find(f"then {captions.definite(w)} takes over and {g.action.params['sentence']}")
+                 for w, g in zip(looks, (s1.segments[0], s2.segments[0]))]
+        assert 0 < takes[0] < takes[1], text
+        kinds = instance_kinds(job)
+        assert [(a["action"], a["from_frame"]) for a in kinds[s1.instance_id]["actions"]] == \
+            [(s1.action.id, 0), (moves[1], 17), (s1.action.id, 33)]          # frame_start 1: index i is frame i
+        gap = bodies.min_clearance([bodies.subject_capsules(s) for s in job.subjects])[0]
+        assert gap >= float(pre["subjects"]["margin_m"]) - 1e-6
+        plain = [dataclasses.replace(s, segments=None) for s in job.subjects]
+        assert abs(bodies.min_clearance([bodies.subject_capsules(s) for s in plain])[0] - gap) > 1e-4 or \
+            index > 0      # the check measured the turns, not the first actions alone (seen on clip 0)
+
+
+def test_turn_capsules_follow_the_performance(assets):
+    """The capsules of a subject with a turn are the crossfade of its parts: the first part's
+    before the takeover, the second's (moved to where the hips were) after the blend."""
+    from synthgen.job import SegmentSpec
+    n = 30
+    base = _spec(assets, "person-teen-boy-tee", "interplay-groove", [0, 0, 0], n=n)
+    move = _spec(assets, "person-teen-boy-tee", "motion-deepmimic-spinkick", [0, 0, 0], n=n)
+    seg = SegmentSpec(move.action, 12, move.source_time_s[:n - 12], 5)
+    both, _ = bodies.subject_capsules(dataclasses.replace(base, segments=[seg]))
+    a, _ = bodies.subject_capsules(base)
+    b, _ = bodies.subject_capsules(move)
+    np.testing.assert_allclose(both[:12], a[:12], atol=1e-9)
+    shift = both[17:, 0, 0] - b[5:n - 12, 0, 0]               # the pelvis axis start, after the blend
+    assert np.abs(shift - shift[0]).max() < 1e-9 and abs(shift[0, 2]) < 1e-9       # one horizontal move
+    np.testing.assert_allclose(both[17:], b[5:n - 12] + shift[0], atol=1e-9)
+    assert np.abs(both[12:17] - a[12:17]).max() > 0.05 and np.abs(both[12:17] - (b[:5] + shift[0])).max() > 0.05
+
+
+def test_mirrored_duet(tmp_path, assets):
+    pre = preset(tmp_path, extra='[subjects]\nformation = "duet"\nduet_timing = "mirrored"\n')
+    for index in range(4):
+        job = plan_clip(pre, assets, 5, index)
+        a, b = job.subjects
+        assert a.mirror is None and b.mirror is True and not a.segments and not b.segments
+        assert a.action.id == b.action.id and a.source_time_s == b.source_time_s        # in unison
+        assert "as a mirror image, in unison" in job.caption.text
+        kinds = instance_kinds(job)
+        assert [x["mirrored"] for x in kinds[a.instance_id]["actions"]] == [False]
+        assert [x["mirrored"] for x in kinds[b.instance_id]["actions"]] == [True]
+        data = json.loads(job.to_json())
+        assert "mirror" not in data["subjects"][0] and data["subjects"][1]["mirror"] is True
+        assert "segments" not in data["subjects"][0]
+        assert Job.from_json(job.to_json()).subjects[1].mirror is True
+        assert job.plan.params["people_clearance_m"] >= float(pre["subjects"]["margin_m"])
+    # the capsules were measured mirrored: the second body's left wrist is where its unmirrored
+    # right wrist is, reflected across its sagittal plane
+    M = np.diag([-1.0, 1.0, 1.0])
+    flat = dataclasses.replace(b, location=[0.0, 0.0, 0.0], heading_deg=0.0)
+    mir, _ = bodies.subject_capsules(flat)
+    orig, _ = bodies.subject_capsules(dataclasses.replace(flat, mirror=None))
+    wl, wr = capsules.NAMES.index("left_forearm"), capsules.NAMES.index("right_forearm")   # axis end: the wrist
+    assert np.abs(mir[:, wl, 1] - orig[:, wr, 1] @ M).max() < 0.02        # a person's rig: near symmetric
+    assert np.abs(mir[:, wl, 1] - orig[:, wl, 1]).max() > 0.1             # and not the unmirrored body
+
+
+def test_segment_fields_are_validated(tmp_path, assets):
+    from synthgen.job import SegmentSpec
+    job = plan_clip(preset(tmp_path, extra='[subjects]\nformation = "crowd"\n'), assets, 1, 0)
+    s = job.subjects[0]
+    seg = SegmentSpec(s.action, 5, s.source_time_s[5:], 3)
+    ok = dataclasses.replace(job, subjects=[dataclasses.replace(s, segments=[seg])] + job.subjects[1:])
+    assert ok.validate() == []
+    for bad, where in ((dataclasses.replace(seg, first=0), "segments[0].first"),
+                       (dataclasses.replace(seg, source_time_s=s.source_time_s), "segments[0].source_time_s"),
+                       (dataclasses.replace(seg, blend_frames=-1), "segments[0].blend_frames"),
+                       (dataclasses.replace(seg, action=s.character), "segments[0].action.kind")):
+        wrong = dataclasses.replace(job, subjects=[dataclasses.replace(s, segments=[bad])] + job.subjects[1:])
+        assert [f for f, _ in wrong.validate()] == [f"subjects[0].{where}"]
 
 
 def test_captions_and_instances_name_each_person(tmp_path, assets):
@@ -213,6 +319,10 @@ def test_group_preset_errors_name_the_field(tmp_path):
         preset(tmp_path, extra="[subjects]\ncount = 5\n")
     with pytest.raises(PresetError, match=r"subjects\.formation"):
         preset(tmp_path, extra='[subjects]\nformation = "conga"\n')
+    with pytest.raises(PresetError, match=r"subjects\.turns"):
+        preset(tmp_path, extra="[subjects]\nturns = 9\n")
+    with pytest.raises(PresetError, match=r"subjects\.duet_timing"):
+        preset(tmp_path, extra='[subjects]\nduet_timing = "canon"\n')
 
 
 # --------------------------------------------------------------------------- rendered
@@ -243,20 +353,7 @@ def test_rendered_group_clip_ids_instances_and_vertices_agree(tmp_path, assets):
         assert present <= set(kinds), present
         seen.update({i: int((ids == i).sum()) for i in present})
     assert all(seen[s.instance_id] > 30 for s in job.subjects), seen
-    with np.load(folder / layout.VERTICES_FILE) as data:
-        verts = {s.instance_id: data[f"inst_{s.instance_id}"].astype(np.float64) for s in job.subjects}
-    for s in job.subjects:                    # the capsules the planner checked hold the rendered body
-        axes, radii = bodies.subject_capsules(s)
-        inside, excess = [], []
-        for t in range(job.n_baked):
-            d = capsules.point_segment_distance(verts[s.instance_id][t][:, None], axes[t, :, 0], axes[t, :, 1])
-            out = (d - radii).min(axis=1)
-            inside.append((out <= 0.0).mean())
-            excess.append(out.max())
-        print(f"person {s.instance_id}: {100 * min(inside):.2f} % of vertices inside its capsules (worst frame), "
-              f"farthest outside {1000 * max(excess):.1f} mm")
-        assert min(inside) > 0.97
-        assert max(excess) < margin / 2       # two bodies margin apart cannot touch
+    _assert_capsules_hold_the_rendered_bodies(job, folder, margin)
     checks = {c.name: c for c in verify_clip(folder, gaps=()).checks}
     assert checks["vertices"].passed is True, checks["vertices"].stats
     # negative control: a person other than the first (the one moving most) two frames late:
@@ -270,3 +367,51 @@ def test_rendered_group_clip_ids_instances_and_vertices_agree(tmp_path, assets):
     np.savez(folder / layout.VERTICES_FILE, **arrays)
     late = {c.name: c for c in verify_clip(folder, gaps=()).checks}["vertices"]
     assert late.passed is False, late.stats
+
+
+def _assert_capsules_hold_the_rendered_bodies(job, folder, margin: float) -> None:
+    """The capsules the planner checked hold the Blender-skinned vertices of every person."""
+    from synthgen import layout
+    with np.load(folder / layout.VERTICES_FILE) as data:
+        verts = {s.instance_id: data[f"inst_{s.instance_id}"].astype(np.float64) for s in job.subjects}
+    for s in job.subjects:
+        axes, radii = bodies.subject_capsules(s)
+        inside, excess = [], []
+        for t in range(job.n_baked):
+            d = capsules.point_segment_distance(verts[s.instance_id][t][:, None], axes[t, :, 0], axes[t, :, 1])
+            out = (d - radii).min(axis=1)
+            inside.append((out <= 0.0).mean())
+            excess.append(out.max())
+        print(f"person {s.instance_id}: {100 * min(inside):.2f} % of vertices inside its capsules (worst frame), "
+              f"farthest outside {1000 * max(excess):.1f} mm")
+        assert min(inside) > 0.97
+        assert max(excess) < margin / 2       # two bodies margin apart cannot touch
+
+
+def test_rendered_turn_pass_is_the_checked_motion(tmp_path, assets):
+    """A tiny battle circle whose turn passes mid-clip (a one-frame crossfade), through the
+    worker: the rendered bodies lie in the capsules the planner checked before, during and
+    after the takeover, and verify's vertex check passes; negative control: capsules of the
+    first actions alone (the turn ignored) do not hold the performer after the pass."""
+    from synthgen.blender.worker import render_job
+    from synthgen.verify import verify_clip
+
+    extra = ('[render]\nmode = "flow"\nquality = "low"\ndevice = "cpu"\n'
+             'outputs = ["flow", "flow_bwd", "valid", "depth", "seg", "vertices"]\n'
+             '[environment]\ntype = "hdri"\n[subjects]\nformation = "battle_circle"\ncount = 2\nturns = 2\n'
+             'turn_blend_s = 0.05\n[props]\ncount = 0\n[camera]\nmovement_type = "static"\n')
+    pre = preset(tmp_path, w=128, h=80, n=5, extra=extra)
+    job = plan_clip(pre, assets, 2, 0)
+    a, b = job.subjects
+    assert [g.first for g in a.segments] == [3] and [g.first for g in b.segments] == [3]
+    assert {g.blend_frames for g in a.segments + b.segments} == {1}
+    folder = render_job(job, tmp_path / "render")
+    _assert_capsules_hold_the_rendered_bodies(job, folder, float(pre["subjects"]["margin_m"]))
+    checks = {c.name: c for c in verify_clip(folder, gaps=()).checks}
+    assert checks["vertices"].passed is True, checks["vertices"].stats
+    from synthgen import layout
+    with np.load(folder / layout.VERTICES_FILE) as data:
+        v = data[f"inst_{b.instance_id}"].astype(np.float64)
+    axes, radii = bodies.subject_capsules(dataclasses.replace(b, segments=None))
+    d = capsules.point_segment_distance(v[-1][:, None], axes[-1, :, 0], axes[-1, :, 1])
+    assert ((d - radii).min(axis=1) <= 0.0).mean() < 0.9         # its move is not its groove

@@ -7,7 +7,9 @@ and actions come from a subject source (:mod:`synthgen.blender.sources`): the pe
 manifest's *action frame* (Z up, metres, facing −Y at source frame 0, hips above the origin,
 feet on z = 0), retargeted onto the character (world-space orientation transfer,
 :mod:`synthgen.characters.retarget`), grounded, resampled at the job's fractional source times
-and keyed on every baked frame. Placement: ``world = T(location) · Rz(heading) · s · p`` with
+and keyed on every baked frame. A subject with ``segments`` or ``mirror`` plays its actions in
+turn, crossfaded and mirrored, through :func:`synthgen.characters.performance.perform`: the
+same numpy the planner's collision check runs. Placement: ``world = T(location) · Rz(heading) · s · p`` with
 ``s = spec.height_m / character height`` (1 when ``height_m`` is None).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..characters import performance
 from ..characters.model import Character, CharacterError, Motion, placement
 from ..characters.retarget import bone_pairs, pose_directions, retarget_motion
 from ..characters.skeleton import (RetargetError, Skeleton, WorldPose, canonical_name,
@@ -39,6 +42,7 @@ class SubjectHandle:
     skeleton: Skeleton | None = None      # the character's rest skeleton (character frame)
     source_times: dict = field(default_factory=dict)   # Blender frame -> source time (s)
     heading_deg: float = 0.0
+    plain: bool = True                    # one action, not mirrored (see direction_error_deg)
 
     def evaluated_pose(self, frame: int) -> WorldPose:
         """World rotations (1, B, 3, 3) and heads (1, B, 3) of the character skeleton's bones
@@ -66,7 +70,11 @@ class SubjectHandle:
         """Angle (deg) between the source's and the *baked* character's world bone
         directions (:func:`~synthgen.characters.retarget.pose_directions`), (len(frames),
         mapped bones): the source at each frame's source time, turned by the heading.
-        Measured on Blender's evaluated armature, so baking errors count too."""
+        Measured on Blender's evaluated armature, so baking errors count too. Only for
+        plain subjects (one action, not mirrored): the source is their only action."""
+        if not self.plain:
+            raise CharacterError("direction error is measured on single-action, unmirrored subjects only",
+                                 field="segments")
         src = self.source
         times = np.array([self.source_times[f] for f in frames])
         sp = interpolate_rigid(src.skeleton, src.pose, src.fps, times, loop=src.loopable)
@@ -193,21 +201,24 @@ def build_subject(spec, job) -> SubjectHandle:
 
     name = f"subject-{spec.instance_id}"
     char = load_character(spec.character, name)
-    motion = load_motion(spec.action)
-    try:
-        pose, err = retarget_motion(motion, char.skeleton, in_place=spec.root_motion == "in_place",
-                                    foot_lock=spec.foot_lock)
-    except RetargetError as exc:
-        raise CharacterError(str(exc), source=spec.action.id, field="skeleton") from None
+    steps = performance.parts(spec)
+    takes, motion, err = [], None, np.zeros((0, 0))
+    for part in steps:
+        source, take, part_err = _retargeted(spec, part.action, char)
+        takes.append(take)
+        if motion is None:
+            motion, err = source, part_err
     frames = list(job.baked_frames())
-    times = np.array([spec.source_time_s[job.index_of(f)] for f in frames], dtype=np.float64)
-    baked = interpolate_rigid(char.skeleton, pose, motion.fps, times, loop=motion.loopable)
-    bake(char, baked, frames)
+    at = [job.index_of(f) for f in frames]
+    times = np.asarray(spec.source_time_s, dtype=np.float64)[at]
+    full = performance.perform(char.skeleton, takes, steps)
+    bake(char, WorldPose(full.rot[at], full.head[at]), frames)
     char.armature.matrix_world = _matrix(placement(spec, char.height) @ char.frame)
     for obj in char.meshes:
         obj.pass_index = int(spec.instance_id)
     handle = SubjectHandle(char.armature, char.meshes, spec.instance_id, err, motion, char.skeleton,
-                           dict(zip(frames, times.tolist())), float(spec.heading_deg))
+                           dict(zip(frames, times.tolist())), float(spec.heading_deg),
+                           performance.is_plain(spec))
     counts = {len(handle.evaluated_vertices(f)) for f in (frames[0], frames[len(frames) // 2], frames[-1])}
     if len(counts) != 1:
         raise CharacterError("vertex count changes between frames", source=spec.character.id, field="mesh")
@@ -215,6 +226,18 @@ def build_subject(spec, job) -> SubjectHandle:
     log.info("subject %d: %s doing %s, direction error mean %.2f deg", spec.instance_id,
              spec.character.id, spec.action.id, float(err.mean()) if err.size else 0.0)
     return handle
+
+
+def _retargeted(spec, action, char: Character) -> tuple[Motion, performance.Take, np.ndarray]:
+    """One of the subject's actions loaded and retargeted onto ``char``: the source motion,
+    the take and the retargeting's direction error."""
+    motion = load_motion(action)
+    try:
+        pose, err = retarget_motion(motion, char.skeleton, in_place=spec.root_motion == "in_place",
+                                    foot_lock=spec.foot_lock)
+    except RetargetError as exc:
+        raise CharacterError(str(exc), source=action.id, field="skeleton") from None
+    return motion, performance.Take(pose, float(motion.fps), bool(motion.loopable)), err
 
 
 def _matrix(m: np.ndarray):

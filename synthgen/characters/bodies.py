@@ -1,9 +1,9 @@
 """A job subject's body over its clip as capsules, without Blender: what the worker will bake.
 
-The worker (:func:`synthgen.blender.characters.build_subject`) retargets the action onto the
-character, resamples it at the subject's ``source_time_s`` (:func:`interpolate_rigid`) and
-places it with :func:`synthgen.characters.model.placement`. :func:`subject_capsules` does the
-same in numpy and bounds the posed body by :mod:`.capsules`, so the planner checks the
+The worker (:func:`synthgen.blender.characters.build_subject`) retargets the subject's actions
+onto the character, plays them at their source times in turn, crossfaded and mirrored as the
+spec says (:func:`synthgen.characters.performance.perform`), and places the result with
+:func:`synthgen.characters.model.placement`. :func:`subject_capsules` does the same in numpy and bounds the posed body by :mod:`.capsules`, so the planner checks the
 people of a group clip for interpenetration on the motion that will be rendered, and QA can
 measure their clearance from the job alone.
 
@@ -19,11 +19,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import capsules, mannequin
+from . import capsules, mannequin, performance
 from .model import placement
 from .people.body import assemble
 from .retarget import retarget_motion
-from .skeleton import Skeleton, WorldPose, interpolate_rigid
+from .skeleton import Skeleton, WorldPose
 from .sources import people as people_source
 from .sources import procedural as procedural_source
 from .sources import source_for
@@ -75,9 +75,10 @@ def subject_capsules(spec) -> tuple[np.ndarray, np.ndarray]:
     """World capsules of a :class:`~synthgen.job.SubjectSpec` at every baked frame:
     (axes (T, K, 2, 3), radii (K,)), the body as the worker will bake and place it."""
     r = rig(spec.character.location, spec.character.id)
-    pose, fps, loop = _take(spec.character.location, spec.action.location, spec.action.id,
-                            spec.root_motion == "in_place", bool(spec.foot_lock))
-    baked = interpolate_rigid(r.skeleton, pose, fps, np.asarray(spec.source_time_s, float), loop=loop)
+    steps = performance.parts(spec)
+    takes = [performance.Take(*_take(spec.character.location, p.action.location, p.action.id,
+                                     spec.root_motion == "in_place", bool(spec.foot_lock))) for p in steps]
+    baked = performance.perform(r.skeleton, takes, steps)
     M = placement(spec, r.height)
     axes = capsules.segments(r.skeleton, baked) @ M[:3, :3].T + M[:3, 3]
     s = float(np.cbrt(np.linalg.det(M[:3, :3])))

@@ -336,14 +336,20 @@ def _accumulate_instances(inst_sums: dict, seg: np.ndarray, fwd: np.ndarray) -> 
 
 def instance_kinds(job: Job) -> dict[int, dict]:
     """Instance id -> what it is: ``{"kind": "background"}`` for 0, a person's ``kind``,
-    ``appearance``, ``action`` (asset id), ``sentence`` and ``move_names``, a prop's ``kind``
-    and ``description``."""
+    ``appearance``, ``action`` (asset id), ``sentence`` and ``move_names`` (of its first
+    action) and ``actions``: every action it does in turn, each with its ``from_frame``
+    (Blender frame where it starts taking over) and whether it is ``mirrored``; a prop's
+    ``kind`` and ``description``."""
     out: dict[int, dict] = {0: {"kind": "background"}}
     for s in job.subjects:
         a = s.action.params
+        parts = [(s.action, 0, bool(s.mirror))] + [(g.action, g.first, g.mirror) for g in s.segments or []]
+        actions = [{"action": ref.id, "sentence": ref.params.get("sentence", ""),
+                    "move_names": list(ref.params.get("move_names", [])),
+                    "from_frame": job.frame_start - 1 + first, "mirrored": mirror} for ref, first, mirror in parts]
         out[s.instance_id] = {"kind": "person", "appearance": s.character.params.get("appearance", ""),
                               "action": s.action.id, "sentence": a.get("sentence", ""),
-                              "move_names": list(a.get("move_names", []))}
+                              "move_names": list(a.get("move_names", [])), "actions": actions}
     for p in job.props:
         out[p.instance_id] = {"kind": "prop", "description": p.asset.params.get("description", "")}
     return out

@@ -29,7 +29,7 @@ def caption_text(job: Job, tags: list[str] | None = None) -> str:
 def _assets(job: Job) -> list[dict]:
     refs: list[AssetRef] = []
     for s in job.subjects:
-        refs += [s.character, s.action]
+        refs += [s.character, s.action] + [g.action for g in s.segments or []]
     env = job.environment
     if env.hdri is not None:
         refs.append(env.hdri)

@@ -107,16 +107,26 @@ def caption(preset: Preset, clip: ClipPlan) -> CaptionSpec:
         elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves)
         elements["moves"] = ", ".join(moves)
     if clip.kind == "group":
-        elements["people"] = captions.group_phrase([_who_what(s) for s in clip.subjects], *clip.sampled.phrasing())
+        elements["people"] = captions.group_phrase([_who_what(s) for s in clip.subjects], *clip.sampled.phrasing(),
+                                                   takeovers=_takeovers(clip.subjects))
     elements["camera"] = clip.camera_phrase
     return captions.compose(elements, c["tags"], c["tag_position"], clip.kind)
 
 
-def _who_what(subj) -> tuple[str, str]:
-    """A subject's appearance and motion phrase (from its character and action refs)."""
-    moves = list(subj.action.params.get("move_names", []))
+def _who_what(subj, action=None) -> tuple[str, str]:
+    """A subject's appearance and motion phrase (from its character and action refs; the
+    subject's own action unless ``action``)."""
+    action = action or subj.action
+    moves = list(action.params.get("move_names", []))
     return (subj.character.params.get("appearance", "a person"),
-            captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves))
+            captions.motion_phrase(action.params.get("sentence", "moves"), moves))
+
+
+def _takeovers(subjects) -> list[tuple[str, str]]:
+    """Who takes the floor after the first performer, in turn order: every later subject
+    whose first segment starts a move of its own (appearance, motion phrase)."""
+    later = sorted((s for s in subjects[1:] if s.segments), key=lambda s: s.segments[0].first)
+    return [_who_what(s, s.segments[0].action) for s in later]
 
 
 def job_text(job: Job) -> str:

@@ -78,16 +78,29 @@ def compose(elements: dict, tags: list[str], tag_position: str, kind: str) -> Ca
 #: How a group clip's people stand, in words (duets: stance and timing).
 FORMATION_PHRASES = {"battle_circle": "in a dance circle", "crowd": "side by side",
                      "side_by_side": "beside them", "facing": "facing them",
-                     "unison": "in unison", "call_response": "a beat later, in call and response"}
+                     "unison": "in unison", "call_response": "a beat later, in call and response",
+                     "mirrored": "as a mirror image, in unison"}
 
 
-def group_phrase(people: list[tuple[str, str]], formation: str, stance: str = "", timing: str = "") -> str:
+def definite(who: str) -> str:
+    """A person named again: "a man in a red hoodie" -> "the man in a red hoodie"."""
+    for article in ("a ", "an "):
+        if who.lower().startswith(article):
+            return "the " + who[len(article):]
+    return who
+
+
+def group_phrase(people: list[tuple[str, str]], formation: str, stance: str = "", timing: str = "",
+                 takeovers: list[tuple[str, str]] = ()) -> str:
     """Who does what in a group clip, each person named by look and move (``people``:
     (appearance, motion phrase), the performer first): "a woman in a red hoodie does a
-    windmill in a dance circle while a tall man in a tracksuit claps along to the beat"."""
+    windmill in a dance circle while a tall man in a tracksuit claps along to the beat";
+    a battle circle's ``takeovers`` (appearance, motion phrase) in turn order add ", then the
+    tall man in a tracksuit takes over and does a flare"."""
     said = [f"{who} {what}" for who, what in people]
     if formation == "battle_circle":
-        return f"{said[0]} {FORMATION_PHRASES[formation]} while {_list(said[1:])}"
+        turns = "".join(f", then {definite(who)} takes over and {what}" for who, what in takeovers)
+        return f"{said[0]} {FORMATION_PHRASES[formation]} while {_list(said[1:])}{turns}"
     if formation == "duet":
         return (f"{said[0]}, and {people[1][0]} does the same {FORMATION_PHRASES[stance]} "
                 f"{FORMATION_PHRASES[timing]}")

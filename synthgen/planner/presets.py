@@ -38,7 +38,7 @@ EMPTY_LIGHTS = ("lights", "hdri")
 #: group clips: how the people stand and interplay (see synthgen/planner/clips/group.py)
 FORMATIONS = ("battle_circle", "duet", "crowd")
 DUET_STANCES = ("side_by_side", "facing")
-DUET_TIMINGS = ("unison", "call_response")
+DUET_TIMINGS = ("unison", "call_response", "mirrored")
 
 
 def _num(**kw):  # numeric distribution, optional bounds on its support
@@ -92,7 +92,7 @@ SCHEMA: dict[str, dict[str, tuple]] = {
     "subjects": {"count": _num(lo=2, hi=4), "formation": _cat(FORMATIONS), "spacing_m": _num(lo=0.3, hi=10),
                  "margin_m": ("pos", 1.0), "heading_jitter_deg": _num(lo=-45, hi=45),
                  "duet_stance": _cat(DUET_STANCES), "duet_timing": _cat(DUET_TIMINGS),
-                 "response_delay_s": _num(lo=0, hi=10)},
+                 "response_delay_s": _num(lo=0, hi=10), "turns": _num(lo=1, hi=4), "turn_blend_s": ("pos", 2.0)},
     "props": {"count": _num(lo=0, hi=32), "distance_m": _num(lo=0), "size_m": _num(lo=0.01)},
 }
 
@@ -119,6 +119,9 @@ _DEFAULTS.update({
     ("environment", "hdri_clutter"): 0, ("environment", "ground_projection"): False,
     ("environment", "world_clearance_m"): 0.3, ("environment", "interior_light_k"): {"uniform": [3300.0, 5200.0]},
 })
+#: battle circles: how many performers have the floor in turn, and each takeover's crossfade
+_DEFAULTS[("subjects", "turns")] = 1
+_DEFAULTS[("subjects", "turn_blend_s")] = 0.3
 _OPTIONAL_KEYS |= set(_DEFAULTS)
 
 

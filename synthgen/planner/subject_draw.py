@@ -7,7 +7,7 @@ preset's ``character_probability``). Geometry of actions and placements: :mod:`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,7 +15,8 @@ from ..errors import PlanError
 from ..job import SubjectSpec
 from . import constraints as C
 from .context import ClipContext, round_list
-from .subject import ActionData, Placement, envelope_at, footprint, most_dynamic_start, root_at, source_times
+from .segments import compose
+from .subject import ActionData, Placement, footprint, most_dynamic_start, source_times
 
 
 @dataclass
@@ -35,6 +36,8 @@ class SubjectDraw:
     times: np.ndarray           # (N,) source-action time per baked frame
     boxes: np.ndarray           # (N,6) action-frame envelope per baked frame
     root: np.ndarray            # (N,3) action-frame hips per baked frame
+    mirror: bool = False        # the action mirrored across the sagittal plane
+    segments: list = field(default_factory=list)    # later parts (:class:`.segments.SegmentDraw`)
 
     @property
     def scale(self) -> float:
@@ -46,7 +49,9 @@ class SubjectDraw:
                 "dynamic_score": self.dynamic_score, "subject_height_m": round(self.height_m, 6),
                 "subject_height_scale": round(self.height_scale, 6),
                 "playback_speed": round(self.playback_speed, 6), "heading_deg": round(self.heading_deg, 6),
-                "subject_offset_m": round(self.offset_m, 6), "window_start_s": round(self.window_start_s, 6)}
+                "subject_offset_m": round(self.offset_m, 6), "window_start_s": round(self.window_start_s, 6),
+                **({"mirror": True} if self.mirror else {}),
+                **({"segments": [seg.log() for seg in self.segments]} if self.segments else {})}
 
 
 def _pick_weighted(rng, items, weights):
@@ -97,10 +102,10 @@ def draw_subject(ctx: ClipContext, character, action) -> SubjectDraw:
 
 def retime(ctx: ClipContext, sd: SubjectDraw, window_start_s: float, speed: float) -> SubjectDraw:
     """``sd`` played from ``window_start_s`` at ``speed``: its source times, boxes and root
-    per baked frame recomputed (in place; returned)."""
+    per baked frame recomputed (in place; returned; its later parts, if any, kept)."""
     sd.window_start_s, sd.playback_speed = float(window_start_s), float(speed)
     sd.times = source_times(sd.action_data, sd.window_start_s, sd.playback_speed, ctx.n_baked, ctx.fps)
-    sd.boxes, sd.root = envelope_at(sd.action_data, sd.times), root_at(sd.action_data, sd.times)
+    compose(sd)
     return sd
 
 
@@ -131,4 +136,5 @@ def subject_spec(ctx: ClipContext, sd: SubjectDraw, placement: Placement, instan
                        source_time_s=round_list(sd.times, 8), playback_speed=round(sd.playback_speed, 8),
                        location=round_list(placement.location, 8), heading_deg=round(sd.heading_deg, 8),
                        root_motion=S["root_motion"], foot_lock=S.get("foot_lock", True),
-                       height_m=round(sd.height_m, 8))
+                       height_m=round(sd.height_m, 8), mirror=True if sd.mirror else None,
+                       segments=[seg.spec(ctx.assets) for seg in sd.segments] or None)

@@ -4,10 +4,15 @@ Formations (``subjects.formation``):
 
 * ``battle_circle``: the people stand on a circle facing its centre; the first has the floor
   and does a dynamic move, the others keep the energy going with an interplay action
-  (groove, watch, clap: the manifests' actions with ``"role": "interplay"``);
+  (groove, watch, clap: the manifests' actions with ``"role": "interplay"``); then the turn
+  passes (``subjects.turns`` performers, at most the people): as one's turn ends the next
+  takes the floor with a move of its own, and the one before goes back to the interplay,
+  each takeover crossfaded over ``subjects.turn_blend_s`` (the subjects' ``segments``,
+  played by :mod:`synthgen.characters.performance`);
 * ``duet``: two performers of the same move, side by side facing the front or facing each
-  other (``subjects.duet_stance``), in unison or as call and response (the second starts
-  ``subjects.response_delay_s`` later in the move; ``subjects.duet_timing``);
+  other (``subjects.duet_stance``), in unison, as call and response (the second starts
+  ``subjects.response_delay_s`` later in the move) or mirrored (the second does the move as
+  its mirror image, in unison: its subject's ``mirror``); ``subjects.duet_timing``;
 * ``crowd``: the people side by side in a loose row facing the front, each with a move of
   its own.
 
@@ -28,7 +33,7 @@ person stays in the frame in >= 95 % of the frames; forward placement is about t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,7 +48,8 @@ from ..geometry import box_corners
 from ..movements import MOVEMENTS
 from ..scene import build_environment, build_lights, build_props, room_size_for
 from ..scene_draw import SceneDraw
-from ..subject import Placement, world_corners
+from ..segments import SegmentDraw, compose
+from ..subject import ActionData, Placement, most_dynamic_start, source_times, world_corners
 from ..subject_draw import SubjectDraw, draw_subject, performance_actions, pick_action, place_subject, retime, \
     subject_spec
 from .human import MAX_ATTEMPTS, SolvedShot, camera_spec, room_around, shot_log
@@ -62,8 +68,9 @@ class GroupDraw:
     front_deg: float                # the direction the group faces (world azimuth of the front)
     spacing_m: float                # as drawn
     stance: str = ""                # duet: side_by_side | facing
-    timing: str = ""                # duet: unison | call_response
+    timing: str = ""                # duet: unison | call_response | mirrored
     delay_s: float = 0.0            # duet call and response: the second's lag in the move
+    turns: list[int] = field(default_factory=lambda: [0])   # battle circle: each turn's first frame index
 
     def log(self) -> dict:
         out = {"formation": self.formation, "people": len(self.people), "group_front_deg": round(self.front_deg, 6),
@@ -72,10 +79,13 @@ class GroupDraw:
                                 for i, p in enumerate(self.people)]}
         if self.formation == "duet":
             out.update(duet_stance=self.stance, duet_timing=self.timing, response_delay_s=round(self.delay_s, 6))
+        if len(self.turns) > 1:
+            out.update(turn_first_index=list(self.turns))
         return out
 
     def is_performer(self, i: int) -> bool:
-        return i == 0 or self.formation != "battle_circle"
+        """Whether person ``i`` has the floor at some time (in a battle circle: has a turn)."""
+        return i < len(self.turns) or self.formation != "battle_circle"
 
 
 def _rigged_characters(ctx: ClipContext) -> list:
@@ -114,6 +124,8 @@ def sample_group(ctx: ClipContext) -> GroupDraw:
         draw.people.append(sd)
     if formation == "duet":
         _duet_timing(ctx, draw)
+    elif formation == "battle_circle":
+        pass_turns(ctx, draw, acts, interplay)
     return draw
 
 
@@ -123,7 +135,53 @@ def _duet_timing(ctx: ClipContext, draw: GroupDraw) -> None:
     draw.delay_s = float(G["response_delay_s"].sample(rng)) if draw.timing == "call_response" else 0.0
     lead, second = draw.people
     start = max(lead.window_start_s - draw.delay_s * lead.playback_speed, 0.0)
+    second.mirror = draw.timing == "mirrored"         # the lead's move as its mirror image, in unison
     retime(ctx, second, start, lead.playback_speed)
+
+
+def turn_starts(n_baked: int, turns: int) -> list[int]:
+    """Each turn's first per-frame index: the clip split into ``turns`` equal parts."""
+    return [int(round(j * (n_baked - 1) / turns)) for j in range(turns)]
+
+
+def pass_turns(ctx: ClipContext, draw: GroupDraw, acts: list, interplay: list) -> None:
+    """A battle circle's turns (``subjects.turns``, at most the people): person 0 performs its
+    move's most dynamic window of the first turn, then grooves, watches or claps; person j
+    takes the floor with a move of its own as person j - 1's turn ends (crossfaded over
+    ``subjects.turn_blend_s``), then goes back to what it did before."""
+    G, rng, n = ctx.preset["subjects"], ctx.rng, ctx.n_baked
+    k = min(int(G["turns"].sample(rng)), len(draw.people), (n - 1) // 2)     # a turn lasts 2+ frames
+    if k < 2:
+        return
+    draw.turns = turn_starts(n, k)
+    ends, blend = draw.turns[1:] + [n - 1], int(round(float(G["turn_blend_s"]) * ctx.fps))
+    lead = draw.people[0]
+    retime(ctx, lead, most_dynamic_start(lead.action_data, lead.playback_speed * ends[0] / ctx.fps),
+           lead.playback_speed)
+    back = interplay[int(rng.integers(len(interplay)))]
+    phase = float(rng.uniform(0.0, ActionData.from_asset(back).duration_s))
+    lead.segments.append(_part(ctx, back, ends[0], phase, lead.playback_speed, blend))
+    used = {lead.action}
+    for j in range(1, k):
+        sd = draw.people[j]
+        move = pick_action(ctx, [a for a in acts if a.id not in used] or acts)
+        used.add(move.id)
+        data = ActionData.from_asset(move)
+        start = most_dynamic_start(data, sd.playback_speed * (ends[j] - draw.turns[j]) / ctx.fps)
+        sd.segments.append(_part(ctx, move, draw.turns[j], start, sd.playback_speed, blend))
+        if j < k - 1:       # the turn passes on: back to its groove, its loop where it would be
+            sd.segments.append(SegmentDraw(sd.action, list(sd.move_names), sd.action_data, ends[j],
+                                           sd.times[ends[j]:].copy(), blend))
+        compose(sd)
+    compose(lead)
+
+
+def _part(ctx: ClipContext, action, first: int, start_s: float, speed: float, blend: int) -> SegmentDraw:
+    """``action`` from per-frame index ``first`` to the clip's end, from ``start_s`` at ``speed``
+    (a loop's start wraps into its cycle)."""
+    data = ActionData.from_asset(action)
+    times = source_times(data, start_s, speed, ctx.n_baked - first, ctx.fps)
+    return SegmentDraw(action.id, list(action["move_names"]), data, first, times, blend)
 
 
 # --------------------------------------------------------------------------- formation
