@@ -206,7 +206,8 @@ def model(profile: dict[int, dict], rates: dict | None, width: int, height: int)
         one = 1.0 / (t1 * ((1 - p) + p / n))
         sz = auto_sizing(1000, job_rss_mib(width, height), cores=n, memory_mib=4096.0 * n)
         per_job = 1.0 / (t1 * ((1 - p) + p / sz.threads))
-        auto = sz.workers * per_job * eff
+        running = min(sz.workers, max(1, n // sz.threads))     # jobs the cores can hold at once
+        auto = running * per_job * eff
         print(f"{n:>6}{one:>18.2f} fr/s{auto:>14.2f} fr/s ({sz.workers}x{sz.threads}){auto / one:>8.1f}x")
 
 

@@ -10,9 +10,26 @@ import pytest
 from synthgen.executors.sizing import auto_sizing, fixed_sizing, job_rss_mib
 
 
-def test_one_job_per_core_when_memory_allows():
+def test_two_flow_jobs_per_core_when_memory_allows():
     s = auto_sizing(100, 450.0, cores=16, memory_mib=64 * 1024)
+    assert (s.workers, s.threads) == (32, 1) and "limited by cores" in s.reason
+
+
+def test_one_full_mode_job_per_core():
+    s = auto_sizing(100, 450.0, cores=16, memory_mib=64 * 1024, mode="full")
     assert (s.workers, s.threads) == (16, 1) and "limited by cores" in s.reason
+    assert auto_sizing(100, 450.0, cores=16, memory_mib=64 * 1024, mode="geometry").workers == 32
+
+
+def test_a_full_mode_job_in_the_run_sizes_it_as_full():
+    from synthgen.executors.render import node_sizing
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    import scenes
+    flow, full = scenes.moving_prop_job(1.0, 0.0, n_frames=1), scenes.moving_prop_job(1.0, 0.0, n_frames=1)
+    full.render.mode = "full"
+    mixed, only_flow = node_sizing({"a": flow, "b": full}, "auto"), node_sizing({"a": flow, "b": flow}, "auto")
+    assert "full-mode" in mixed.reason and "flow-mode" in only_flow.reason
+    assert node_sizing({"a": flow}, "auto", mode="full").reason.count("full-mode") == 1
 
 
 def test_memory_limits_the_jobs_and_the_cores_are_split_between_them():
@@ -25,6 +42,7 @@ def test_memory_limits_the_jobs_and_the_cores_are_split_between_them():
 def test_few_jobs_get_the_spare_cores():
     s = auto_sizing(3, 450.0, cores=16, memory_mib=64 * 1024)
     assert (s.workers, s.threads) == (3, 5) and "limited by jobs" in s.reason
+    assert auto_sizing(20, 450.0, cores=16, memory_mib=64 * 1024).threads == 1
     assert auto_sizing(0, 450.0, cores=4, memory_mib=None).workers == 1
 
 

@@ -52,7 +52,9 @@ def node_sizing(jobs: dict, workers: int | str, mode: str | None = None) -> Sizi
     real = [j for j in jobs.values() if isinstance(j, Job)]
     rss = max((job_rss_mib(j.width, j.height, mode or j.render.mode) for j in real), default=0.0)
     if workers == "auto":
-        return auto_sizing(len(real), rss or job_rss_mib(1280, 704))
+        modes = {mode or j.render.mode for j in real}
+        heaviest = "full" if "full" in modes else ("flow" if "flow" in modes or not modes else modes.pop())
+        return auto_sizing(len(real), rss or job_rss_mib(1280, 704), mode=heaviest)
     return fixed_sizing(int(workers), rss)
 
 

@@ -1,10 +1,13 @@
 """``--workers auto``: how many renders a node runs at once, and with how many Cycles threads.
 
-A flow-mode frame is mostly serial work (scene sync, BVH build of deforming meshes, EXR
-encoding and writing): one job with all threads leaves cores idle, while one job per core
-with one thread each keeps them busy (measured in ``bench/scale.py``). So the choice is as
-many concurrent jobs as there are cores, limited by the memory each job needs and by the
-number of jobs, and the cores split evenly between them. Standard library only.
+A flow-mode job has serial parts that leave cores idle while it runs: Blender's start-up and
+the scene build (about 1.4 s per job), then per frame the EXR encode and write. Measured with
+``python bench/node.py`` at 832x480 on a quiet 2-core node (4 jobs of 16 frames): one job at a
+time on both cores 4.34 frames/s, two jobs of one thread 5.06, four jobs of one thread 5.69.
+So in flow (and geometry) mode a node runs :data:`JOBS_PER_CORE` jobs per core, each on an
+equal share of the cores (at least one thread); in full mode, where path tracing keeps every
+thread busy, one job per core. Both are limited by the memory each job needs and by the
+number of jobs. Standard library only.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 #: flow mode at 1280x704 with a person ~0.45 GiB; full mode holds several float buffers more.
 RSS_BASE_MIB = {"flow": 300.0, "full": 450.0}
 RSS_PER_MPIX_MIB = {"flow": 170.0, "full": 520.0}
+#: Concurrent jobs per core by mode: flow-mode jobs overlap one another's serial parts.
+JOBS_PER_CORE = {"flow": 2, "geometry": 2, "full": 1}
 #: Leave this share of the available memory to the rest of the machine.
 MEMORY_HEADROOM = 0.8
 #: Environment variable through which the driver tells each worker the node's sizing (the
@@ -68,17 +73,18 @@ def usable_cores() -> int:
 
 
 def auto_sizing(n_jobs: int, rss_mib: float, *, cores: int | None = None,
-                memory_mib: float | None = None) -> Sizing:
-    """Jobs at a time and threads per job for ``n_jobs`` jobs needing ``rss_mib`` each."""
+                memory_mib: float | None = None, mode: str = "flow") -> Sizing:
+    """Jobs at a time and threads per job for ``n_jobs`` jobs in ``mode`` needing ``rss_mib`` each."""
     cores = cores or usable_cores()
+    slots = cores * JOBS_PER_CORE.get(mode, 1)
     memory_mib = available_memory_mib() if memory_mib is None else memory_mib
-    by_memory = cores if memory_mib is None else max(1, int(memory_mib * MEMORY_HEADROOM // rss_mib))
-    workers = max(1, min(cores, by_memory, max(n_jobs, 1)))
+    by_memory = slots if memory_mib is None else max(1, int(memory_mib * MEMORY_HEADROOM // rss_mib))
+    workers = max(1, min(slots, by_memory, max(n_jobs, 1)))
     threads = max(1, cores // workers)
-    limit = "cores" if workers == cores else ("memory" if workers == by_memory else "jobs")
+    limit = "cores" if workers == slots else ("memory" if workers == by_memory else "jobs")
     mem = "unknown" if memory_mib is None else f"{memory_mib / 1024:.1f} GiB"
-    reason = (f"auto: {cores} cores, {mem} available, ~{rss_mib / 1024:.2f} GiB per job, "
-              f"{n_jobs} jobs: limited by {limit}")
+    reason = (f"auto: {cores} cores ({JOBS_PER_CORE.get(mode, 1)} {mode}-mode job(s) per core), {mem} available, "
+              f"~{rss_mib / 1024:.2f} GiB per job, {n_jobs} jobs: limited by {limit}")
     return Sizing(workers, threads, reason, rss_mib)
 
 
