@@ -5,6 +5,7 @@ A reader never sees a half-written file under the final name. Standard library o
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -36,6 +37,11 @@ def _umask() -> int:
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | os.PathLike, doc) -> Path:
+    """``doc`` as indented JSON with a final newline (the asset manifests' layout)."""
+    return atomic_write_text(path, json.dumps(doc, indent=1) + "\n")
 
 
 def unwritable_folder(folder: str | os.PathLike) -> str | None:

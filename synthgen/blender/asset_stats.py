@@ -10,7 +10,6 @@ Regenerate the file with ``python -m synthgen.blender.asset_stats assets_manifes
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -80,10 +79,8 @@ def procedural_manifest() -> dict:
 
 def write_procedural_manifest(path: Path) -> Path:
     """Write :func:`procedural_manifest` to ``path`` atomically."""
-    from ..fsutil import atomic_write_text
-    doc = procedural_manifest()
-    atomic_write_text(Path(path), json.dumps(doc, indent=1) + "\n")
-    return Path(path)
+    from ..fsutil import atomic_write_json
+    return atomic_write_json(Path(path), procedural_manifest())
 
 
 def mixamo_entries(path: Path, manifest_dir: Path) -> list[dict]:

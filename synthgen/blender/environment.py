@@ -71,13 +71,17 @@ def build_empty_scene(job: Job, hdri, collection, source: str | None = None) -> 
     backdrop_world(job.environment, hdri)
 
 
-def build_interior_scene(job: Job, hdri, collection, source: str | None = None) -> None:
-    env = job.environment
+def sky_world(env: EnvironmentSpec, hdri) -> None:
+    """The HDRI as the world where there is one, else the background colour and ambient."""
     if hdri is not None:
         hdri_world(env, hdri)
     else:
         backdrop_world(env, None)
-    worlds.build_layout(env.layout, collection, source)
+
+
+def build_interior_scene(job: Job, hdri, collection, source: str | None = None) -> None:
+    sky_world(job.environment, hdri)
+    worlds.build_layout(job.environment.layout, collection, source)
 
 
 def build_street_scene(job: Job, hdri, collection, source: str | None = None) -> None:
@@ -90,12 +94,8 @@ def build_street_scene(job: Job, hdri, collection, source: str | None = None) ->
 
 def build_imported_scene(job: Job, hdri, collection, source: str | None = None) -> None:
     from .scene_import import build_imported
-    env = job.environment
-    if hdri is not None:
-        hdri_world(env, hdri)
-    else:
-        backdrop_world(env, None)
-    build_imported(env.layout, collection, source)
+    sky_world(job.environment, hdri)
+    build_imported(job.environment.layout, collection, source)
 
 
 SCENE_BUILDERS.register("hdri", build_hdri_scene)
@@ -172,15 +172,10 @@ def _hdri_lookup(nt, env: EnvironmentSpec, hdri, vector_socket):
 
 
 def _hdri_background(nt, env: EnvironmentSpec, hdri):
-    coords = nt.nodes.new("ShaderNodeTexCoord")
-    mapping = nt.nodes.new("ShaderNodeMapping")
-    mapping.inputs["Rotation"].default_value = (0.0, 0.0, -math.radians(env.hdri_rotation_deg))
-    tex = nt.nodes.new("ShaderNodeTexEnvironment")
-    tex.image = hdri
+    coords = nt.nodes.new("ShaderNodeTexCoord")     # a world's Generated: the ray's direction
+    tex = _hdri_lookup(nt, env, hdri, coords.outputs["Generated"])
     bg = nt.nodes.new("ShaderNodeBackground")
     bg.inputs["Strength"].default_value = float(env.hdri_strength)
-    nt.links.new(coords.outputs["Generated"], mapping.inputs["Vector"])
-    nt.links.new(mapping.outputs["Vector"], tex.inputs["Vector"])
     nt.links.new(tex.outputs["Color"], bg.inputs["Color"])
     return bg
 

@@ -16,7 +16,6 @@ draw them; group clips give them to the dancers who do not have the floor.
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import sys
@@ -125,8 +124,8 @@ def manifest() -> dict:
 
 
 def write(path: Path) -> Path:
-    from ..fsutil import atomic_write_text
-    atomic_write_text(Path(path), json.dumps(manifest(), indent=1) + "\n")
+    from ..fsutil import atomic_write_json
+    atomic_write_json(Path(path), manifest())
     return Path(path)
 
 

@@ -27,7 +27,7 @@ from ..job import Job
 from ..render import JobResult, is_done, load_run, run_one, worker_command
 from . import launch
 from .core import Executor, LocalExecutor, Outcome, split_threads
-from .sizing import SIZING_ENV, Sizing, auto_sizing, fixed_sizing, job_rss_mib, usable_cores
+from .sizing import JOBS_PER_CORE, SIZING_ENV, Sizing, auto_sizing, fixed_sizing, job_rss_mib, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def node_sizing(jobs: dict, workers: int | str, mode: str | None = None) -> Sizi
     real = [j for j in jobs.values() if isinstance(j, Job)]
     rss = max((job_rss_mib(j.width, j.height, mode or j.render.mode) for j in real), default=0.0)
     if workers == "auto":
-        modes = {mode or j.render.mode for j in real}
-        heaviest = "full" if "full" in modes else ("flow" if "flow" in modes or not modes else modes.pop())
+        modes = {mode or j.render.mode for j in real} or {"flow"}
+        heaviest = min(sorted(modes), key=lambda m: JOBS_PER_CORE.get(m, 1))    # fewest jobs per core
         return auto_sizing(len(real), rss or job_rss_mib(1280, 704), mode=heaviest)
     return fixed_sizing(int(workers), rss)
 

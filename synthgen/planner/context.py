@@ -9,12 +9,30 @@ solution is redrawn whole from ``(k, 0, r)`` / ``(k, 1, attempt, r)``, r = 1, 2,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 import numpy as np
 
 from ..camera import focal_mm_for_fx, intrinsics
+from ..errors import InfeasibleDrawError
 from ..manifest import AssetSet
 from .presets import Preset
+
+
+T = TypeVar("T")
+
+
+def first_solution(clip_id: str, attempts: int, attempt: Callable[[int], "T | str"], what: str) -> T:
+    """The first of ``attempt(0)``, ``attempt(1)``, ... that returns a solution rather than
+    the reason (a str) it failed; after ``attempts`` failures, :class:`InfeasibleDrawError`
+    saying ``what`` failed and the last reason (the planner then redraws the clip whole)."""
+    last = ""
+    for i in range(attempts):
+        solved = attempt(i)
+        if not isinstance(solved, str):
+            return solved
+        last = solved
+    raise InfeasibleDrawError(f"{what} after {attempts} attempts (last: {last})", source=clip_id)
 
 
 def clip_seed_sequence(run_seed: int, index: int, *sub: int) -> np.random.SeedSequence:

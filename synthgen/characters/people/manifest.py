@@ -12,7 +12,6 @@ identity follows the pack. A test checks the committed file is up to date.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -75,8 +74,8 @@ def manifest() -> dict:
 
 
 def write(path: Path) -> Path:
-    from ...fsutil import atomic_write_text
-    atomic_write_text(Path(path), json.dumps(manifest(), indent=1) + "\n")
+    from ...fsutil import atomic_write_json
+    atomic_write_json(Path(path), manifest())
     return Path(path)
 
 

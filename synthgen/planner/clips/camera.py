@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from ...errors import InfeasibleDrawError
 from ...job import CameraSpec, PropSpec
 from .. import constraints as C
 from ..captions import focus_phrase
 from ..clip_plan import ClipPlan
-from ..context import ClipContext, round_list
+from ..context import ClipContext, first_solution, round_list
 from ..geometry import poses, speed_stats
 from ..paths import PATH_FAMILIES
 from ..paths.arc_length import unit_travel
@@ -234,15 +233,10 @@ def try_path(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw | None, stage: 
 def solve_path(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw | None, drawn: PathDraw, own: object,
                stage: Stage) -> SolvedPath:
     focus = path_focus(ctx, drawn, stage)
-    reasons = []
-    for attempt in range(MAX_ATTEMPTS):
-        g = redraw_path(ctx, drawn, attempt)
-        solved = try_path(ctx, scene, sd, stage, focus, g, own if g.family == drawn.family else None, attempt)
-        if not isinstance(solved, str):
-            return solved
-        reasons.append(solved)
-    raise InfeasibleDrawError(f"no camera path satisfies the hard constraints after {MAX_ATTEMPTS} attempts "
-                              f"(last: {reasons[-1]})", source=ctx.clip_id)
+    def attempt(i: int) -> SolvedPath | str:
+        g = redraw_path(ctx, drawn, i)
+        return try_path(ctx, scene, sd, stage, focus, g, own if g.family == drawn.family else None, i)
+    return first_solution(ctx.clip_id, MAX_ATTEMPTS, attempt, "no camera path satisfies the hard constraints")
 
 
 def world_stage(ctx: ClipContext, model: WorldModel, sd: SubjectDraw | None) -> Stage:
@@ -332,14 +326,9 @@ def world_words(model: WorldModel, target, seen: set) -> list[str]:
 
 def solve_world_path(ctx: ClipContext, model: WorldModel, sd: SubjectDraw | None, drawn: PathDraw, own: object,
                      stage: Stage) -> SolvedPath:
-    reasons = []
-    for attempt in range(WORLD_ATTEMPTS):
-        solved = try_world_path(ctx, model, sd, stage, drawn, own, attempt)
-        if not isinstance(solved, str):
-            return solved
-        reasons.append(solved)
-    raise InfeasibleDrawError(f"no camera path fits this world after {WORLD_ATTEMPTS} attempts "
-                              f"(last: {reasons[-1]})", source=ctx.clip_id)
+    return first_solution(ctx.clip_id, WORLD_ATTEMPTS,
+                          lambda i: try_world_path(ctx, model, sd, stage, drawn, own, i),
+                          "no camera path fits this world")
 
 
 def camera_spec(ctx: ClipContext, solved: SolvedPath) -> CameraSpec:

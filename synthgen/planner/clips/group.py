@@ -43,17 +43,17 @@ from ...errors import InfeasibleDrawError, PlanError
 from ...job import SubjectSpec
 from ..captions import human_camera_phrase
 from ..clip_plan import ClipPlan
-from ..context import ClipContext
+from ..context import ClipContext, first_solution
 from ..geometry import box_corners
 from ..movements import MOVEMENTS
-from ..scene import build_environment, build_lights, build_props, room_size_for
+from ..scene import build_environment, build_lights, build_props
 from ..scene_draw import SceneDraw
 from ..segments import SegmentDraw, compose
 from ..subject import ActionData, Placement, most_dynamic_start, source_times, world_corners
 from ..subject_draw import SubjectDraw, draw_subject, performance_actions, pick_action, place_subject, retime, \
     subject_spec
-from .human import MAX_ATTEMPTS, SolvedShot, camera_spec, room_around, shot_log
-from .human_shot import ShotDraw, aim_points, check_constraints, redraw_shot, sample_shot, solve_camera
+from .human import MAX_ATTEMPTS, SolvedShot, camera_spec, room_around, shot_attempt, shot_log
+from .human_shot import ShotDraw, aim_points, check_constraints, sample_shot, solve_camera
 
 SPREAD = 1.15           # the formation grows by this factor while two people come too close
 MAX_SPREADS = 12
@@ -306,19 +306,10 @@ def solve_group_shot(ctx: ClipContext, scene: SceneDraw, draw: GroupDraw, base: 
                      drawn: ShotDraw) -> GroupShot:
     """The camera under the hard constraints, redrawing the shot's nuisance values and the
     group's offset per attempt (as a human shot does)."""
-    reasons = []
-    for attempt in range(MAX_ATTEMPTS):
-        if attempt == 0:
-            g, offset = drawn, (draw.people[0].offset_m, draw.people[0].offset_azimuth_deg)
-        else:
-            g, off, off_az = redraw_shot(ctx, drawn, attempt)
-            offset = (off, off_az)
-        solved = try_group_shot(ctx, scene, draw, base, g, offset, attempt)
-        if not isinstance(solved, str):
-            return solved
-        reasons.append(solved)
-    raise InfeasibleDrawError(f"no camera frames the group under the hard constraints after {MAX_ATTEMPTS} "
-                              f"attempts (last: {reasons[-1]})", source=ctx.clip_id)
+    first = (draw.people[0].offset_m, draw.people[0].offset_azimuth_deg)
+    return first_solution(ctx.clip_id, MAX_ATTEMPTS,
+                          lambda i: try_group_shot(ctx, scene, draw, base, *shot_attempt(ctx, drawn, first, i), i),
+                          "no camera frames the group under the hard constraints")
 
 
 @dataclass

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...errors import InfeasibleDrawError
 from ...job import CameraSpec, PropSpec
 from .. import constraints as C
 from ..captions import human_camera_phrase
 from ..clip_plan import ClipPlan
-from ..context import ClipContext, round_list
+from ..context import ClipContext, first_solution, round_list
 from ..geometry import poses, speed_stats
 from ..movements import MOVEMENTS
 from ..scene import build_environment, build_lights, build_props, room_size_for
@@ -167,19 +166,19 @@ def try_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, g: ShotDraw, o
 
 def solve_shot(ctx: ClipContext, scene: SceneDraw, sd: SubjectDraw, drawn: ShotDraw, model=None) -> SolvedShot:
     """Placement and camera under the hard constraints, redrawing nuisance values per attempt."""
-    reasons = []
-    for attempt in range(MAX_ATTEMPTS):
-        if attempt == 0:
-            g, offset = drawn, (sd.offset_m, sd.offset_azimuth_deg)
-        else:
-            g, off, off_az = redraw_shot(ctx, drawn, attempt)
-            offset = (off, off_az)
-        solved = try_shot(ctx, scene, sd, g, offset, attempt, model)
-        if not isinstance(solved, str):
-            return solved
-        reasons.append(solved)
-    raise InfeasibleDrawError(f"no camera satisfies the hard constraints after {MAX_ATTEMPTS} attempts "
-                              f"(last: {reasons[-1]})", source=ctx.clip_id)
+    first = (sd.offset_m, sd.offset_azimuth_deg)
+    return first_solution(ctx.clip_id, MAX_ATTEMPTS,
+                          lambda i: try_shot(ctx, scene, sd, *shot_attempt(ctx, drawn, first, i), i, model),
+                          "no camera satisfies the hard constraints")
+
+
+def shot_attempt(ctx: ClipContext, drawn: ShotDraw, first_offset: tuple[float, float], i: int
+                 ) -> tuple[ShotDraw, tuple[float, float]]:
+    """Attempt ``i``'s shot and subject offset: the drawn ones first, then redrawn nuisance values."""
+    if i == 0:
+        return drawn, first_offset
+    g, off, off_az = redraw_shot(ctx, drawn, i)
+    return g, (off, off_az)
 
 
 def camera_spec(ctx: ClipContext, shot: SolvedShot) -> CameraSpec:

@@ -77,6 +77,16 @@ def pick_outdoor_hdri(assets: AssetSet, rng: np.random.Generator) -> str | None:
     return outdoor[int(rng.integers(len(outdoor)))].id if outdoor else None
 
 
+def layout_environment(name: str, draw: SceneDraw, assets: AssetSet, model) -> EnvironmentSpec:
+    """The environment of a world that is its layout (interior, street, imported): no shadow
+    catcher, the world model's HDRI (if any) attached, its setting and layout."""
+    env = EnvironmentSpec(type=name, background_color=list(draw.background_color), shadow_catcher=False)
+    if model.hdri_id is not None:
+        attach_hdri(env, draw, assets, light_only=False, hdri_id=model.hdri_id)
+    env.setting, env.layout = model.setting, model.layout
+    return env
+
+
 def attach_hdri(env: EnvironmentSpec, draw: SceneDraw, assets: AssetSet, *, light_only: bool,
                 hdri_id: str | None = None) -> None:
     """The sampled HDRI (or ``hdri_id``) on ``env``: rotation, strength, setting and indoor

@@ -19,7 +19,7 @@ from ...manifest import Asset, AssetSet
 from ..layouts.model import LayoutBuilder, WorldModel, focus_of, r6
 from ..scene_draw import SceneDraw
 from ..space.freespace import FreeSpace
-from .base import World, WorldContext, attach_hdri, pick_outdoor_hdri
+from .base import World, WorldContext, layout_environment, pick_outdoor_hdri
 
 
 @lru_cache(maxsize=8)
@@ -76,12 +76,9 @@ class ImportedWorld(World):
 
     def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
               camera=None) -> EnvironmentSpec:
-        env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color), shadow_catcher=False)
-        if model.hdri_id is not None:
-            attach_hdri(env, draw, assets, light_only=False, hdri_id=model.hdri_id)
-        else:
+        env = layout_environment(self.name, draw, assets, model)
+        if model.hdri_id is None:
             env.ambient_intensity = round(max(draw.ambient_intensity, 0.3), 6)
-        env.setting, env.layout = model.setting, model.layout
         return env
 
 

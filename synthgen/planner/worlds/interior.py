@@ -11,7 +11,7 @@ from ...manifest import AssetSet
 from ..layouts import interior
 from ..layouts.model import WorldModel
 from ..scene_draw import SceneDraw
-from .base import World, WorldContext, attach_hdri, pick_outdoor_hdri
+from .base import World, WorldContext, layout_environment, pick_outdoor_hdri
 
 
 class InteriorWorld(World):
@@ -31,10 +31,8 @@ class InteriorWorld(World):
 
     def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
               camera=None) -> EnvironmentSpec:
-        env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color), shadow_catcher=False)
-        if model.hdri_id is not None:
-            attach_hdri(env, draw, assets, light_only=False, hdri_id=model.hdri_id)
-        env.setting, env.indoor, env.layout = model.setting, True, model.layout
+        env = layout_environment(self.name, draw, assets, model)
+        env.indoor = True
         env.ambient_intensity = round(min(draw.ambient_intensity, 0.1), 6)
         return env
 

@@ -10,7 +10,7 @@ from ...manifest import AssetSet
 from ..layouts import street
 from ..layouts.model import WorldModel
 from ..scene_draw import SceneDraw
-from .base import World, WorldContext, attach_hdri, pick_outdoor_hdri
+from .base import World, WorldContext, layout_environment, pick_outdoor_hdri
 from .hdri import ground_projection
 
 
@@ -34,9 +34,8 @@ class StreetWorld(World):
 
     def build(self, draw: SceneDraw, assets: AssetSet, room_size: list[float], *, model=None,
               camera=None) -> EnvironmentSpec:
-        env = EnvironmentSpec(type=self.name, background_color=list(draw.background_color), shadow_catcher=False)
-        attach_hdri(env, draw, assets, light_only=False, hdri_id=model.hdri_id)
-        env.setting, env.indoor, env.layout = model.setting, False, model.layout
+        env = layout_environment(self.name, draw, assets, model)
+        env.indoor = False
         env.ground_projection = ground_projection(camera)
         return env
 
