@@ -271,6 +271,38 @@ def test_hdri_ground_projection_agrees_with_the_flow(tmp_path):
     assert catcher.check("photometric").stats["ratio"] > 2 * photo.stats["ratio"], table
 
 
+def _ground_view(tmp_path: Path, name: str, center) -> np.ndarray:
+    """Full-mode RGB (H, W, 3) of a camera 20 m up looking 11 degrees down at an HDRI
+    (rotated 90 degrees) whose ground is projected from ``center`` (None: no ground at all)."""
+    env = EnvironmentSpec(type="hdri", hdri=AssetRef("forest", "hdri", str(HDRI_FILE)), shadow_catcher=False,
+                          hdri_rotation_deg=90.0)
+    if center is not None:
+        env.ground_projection = GroundProjectionSpec(center=list(center), radius_m=100.0)
+    eye = [0.0, 0.0, 20.0]
+    job = make_job(name, camera([look_at_cv(eye, [0.0, 100.0, 0.0])] * 3, 24.0), n_frames=1, env=env, lights=[])
+    job.render.mode, job.render.samples_rgb = "full", 64
+    clip = render(job, tmp_path / name)
+    ch = read_channels(clip / layout.frame_name(job.frame_start), layout.RGB_CHANNELS[:3])
+    return np.stack([ch[c] for c in layout.RGB_CHANNELS[:3]], -1)
+
+
+def test_projected_ground_continues_the_hdri(tmp_path):
+    """Seen from the projection centre, every ground pixel shows what the HDRI shows in that
+    direction (the ground's albedo is the HDRI over the sky's irradiance / pi, lit by that
+    sky): the lower image half matches a render without a ground. It catches a lookup rotated
+    the other way or not by the world's rotation; moving the centre 40 m sideways fails it."""
+    sky = _ground_view(tmp_path, "sky", None)
+    ground = _ground_view(tmp_path, "ground", [0.0, 0.0, 20.0])
+    moved = _ground_view(tmp_path, "moved", [40.0, 0.0, 20.0])
+    lower = slice(H // 2 + 2, H)                                  # below the ground's edge
+
+    def err(img):
+        return float(np.median(np.abs(np.log(img[lower].mean(-1) + 1e-4) - np.log(sky[lower].mean(-1) + 1e-4))))
+    print(f"\nprojected ground vs sky: median |log ratio| {err(ground):.3f}; centre moved: {err(moved):.3f}")
+    assert err(ground) < 0.15, err(ground)
+    assert err(moved) > 2 * err(ground) and err(moved) > 0.15, (err(moved), err(ground))
+
+
 def test_exported_sample_is_checked(tmp_path):
     """``--sample``: the float16 flow the exporter wrote is checked, not a fresh conversion."""
     from synthgen.export import export_dataset
