@@ -93,6 +93,19 @@ def project(points_world, K, c2w_cv):
     return uv, z
 
 
+def inverse_K(K) -> np.ndarray:
+    """``K⁻¹`` (3, 3) float64 of pixel intrinsics ``[[fx, s, cx], [0, fy, cy], [0, 0, 1]]``,
+    in closed form (``np.linalg.inv`` wakes OpenBLAS's threads, which then spin beside the
+    engine's per-frame work); any other matrix goes to ``np.linalg.inv``."""
+    K = np.asarray(K, dtype=np.float64)
+    if K[1, 0] != 0.0 or K[2, 0] != 0.0 or K[2, 1] != 0.0 or K[2, 2] != 1.0:
+        return np.linalg.inv(K)
+    fx, s, cx, fy, cy = K[0, 0], K[0, 1], K[0, 2], K[1, 1], K[1, 2]
+    return np.array([[1.0 / fx, -s / (fx * fy), (s * cy - cx * fy) / (fx * fy)],
+                     [0.0, 1.0 / fy, -cy / fy],
+                     [0.0, 0.0, 1.0]])
+
+
 def pixel_rays(K, width: int, height: int) -> np.ndarray:
     """Unnormalised camera-frame ray directions through pixel centres, shape (H, W, 3), z = 1."""
     u = np.arange(width) + 0.5

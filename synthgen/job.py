@@ -78,7 +78,7 @@ class AssetRef:
 @dataclass
 class RenderSpec:
     mode: str = "flow"              # flow: Vector/Depth/Index only; full: + RGB; geometry:
-                                    # the flow layer ray cast from geometry.npz (no Cycles)
+                                    # the flow layer computed from geometry.npz (no Cycles)
     quality: str = "low"            # RGB preset in full mode
     device: str = "cpu"
     samples_rgb: int = 16           # RGB samples (full mode)

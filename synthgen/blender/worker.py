@@ -145,7 +145,7 @@ def _prepare(job: Job, source, threads: int | None = None, device: str = "cpu"):
     if threads:
         scene.render.threads_mode, scene.render.threads = "FIXED", threads
     if job.render.mode == "geometry":         # no Cycles render: the engine writes the frames
-        device_name = "none (geometry mode: ray cast from geometry.npz)"
+        device_name = "none (geometry mode: computed from geometry.npz)"
     else:
         device_name = setup_device(scene, device, source)
     scene_mod.use_flow_pass(job)
@@ -172,7 +172,7 @@ def _render_frames(job: Job, scene, rdir: RenderDir, todo: list[int], total: int
 
 
 def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Path:
-    """Render one frame (both passes in full mode; in geometry mode the flow layer ray cast
+    """Render one frame (both passes in full mode; in geometry mode the flow layer computed
     by ``engine``) to a temp name, check it, rename it."""
     final = clip_dir / layout.frame_name(frame)
     tmp = _temp(final)
@@ -203,10 +203,10 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Pa
 
 def _geometry_engine(job: Job, clip_dir: Path):
     """The correspondence engine on the clip's geometry.npz (geometry mode). It needs
-    embreex and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
+    embreex, numba and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
     import importlib.util
 
-    missing = [m for m in ("embreex", "OpenEXR") if importlib.util.find_spec(m) is None]
+    missing = [m for m in ("embreex", "numba", "OpenEXR") if importlib.util.find_spec(m) is None]
     if missing:
         raise RenderError(f"geometry mode needs {missing[0]} in this Python (stock Blender lacks "
                           "it): render with `synthgen render --mode geometry` from an environment "
@@ -286,7 +286,7 @@ def _finish(job: Job, rdir: RenderDir, device_name: str, known_good: set[int]) -
         "device": device_name,
         "cpu_threads": bpy.context.scene.render.threads,   # of the run that finished the clip
         "mode": job.render.mode,
-        "engine": "geometry ray cast (no path tracing)" if job.render.mode == "geometry" else "cycles",
+        "engine": "geometry (no path tracing)" if job.render.mode == "geometry" else "cycles",
         "width": job.width,
         "height": job.height,
         "frames": [job.frame_start, job.frame_end],

@@ -40,7 +40,7 @@ def _positive(value: float | None, flag: str) -> float | None:
               help="Override the jobs' device (auto: a GPU when present, else the CPU).")
 @click.option("--mode", type=click.Choice(RENDER_MODES), default=None,
               help="Override the jobs' mode: flow (Vector/Depth/Index only), full (+ RGB) or "
-                   "geometry (the flow layer ray cast from the scene's geometry, no path tracing).")
+                   "geometry (the flow layer computed from the scene's geometry, no path tracing).")
 @click.option("--timeout", type=float, default=None, callback=lambda ctx, param, v: _positive(v, "--timeout"),
               help="Seconds before a job's subprocess is killed.")
 @click.option("--print-commands", is_flag=True,

@@ -1,9 +1,9 @@
 """The correspondence engine: the surface point seen at every pixel, and where it is at any frame.
 
-For each pixel centre of frame t a ray through it (the job's ``K(t)`` and ``c2w(t)``, OpenCV
-axes, pixel centres at integer + 0.5) is cast into the scene at t
-(:class:`~synthgen.correspond.raycast.FrameScene`): the first hit gives the object, the
-triangle and the barycentric weights of the point seen. That point at frame s is the same
+For each pixel centre of frame t the first surface on the ray through it (the job's ``K(t)``
+and ``c2w(t)``, OpenCV axes, pixel centres at integer + 0.5) is found in the scene at t
+(:class:`~synthgen.correspond.raycast.Rasteriser`): the object, the triangle and the
+barycentric weights of the point seen. That point at frame s is the same
 barycentric combination of the triangle's corners at s: deforming meshes from their
 per-frame vertices, rigid objects through their per-frame matrices, the static world as it
 is. Pixels that hit nothing see the world at infinity, which only the camera rotation moves:
@@ -12,8 +12,10 @@ is. Pixels that hit nothing see the world at infinity, which only the camera rot
 A point is **visible** at s when it projects inside frame s, in front of the camera, and a
 ray from the camera centre at s to the point meets nothing before it (its own triangle, or
 nothing nearer than :data:`~synthgen.correspond.raycast.VISIBILITY_EPS` of the way). A point
-at infinity is visible when its direction lies in frame s and meets no surface. numpy and
-embreex only.
+at infinity is visible when its direction lies in frame s and meets no surface. Most
+visibilities are decided without a ray: from what frame s itself sees around the landing
+position (:func:`~synthgen.correspond.kernels._decide_point`). numpy, embreex, and numba for
+the per-pixel loops (:mod:`synthgen.correspond.kernels`).
 """
 from __future__ import annotations
 
@@ -23,18 +25,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..export.flow import rotation_flow
+from ..camera import inverse_K
+from ..export.flow import rotation_homography
 from ..job import Job
-from .geometry import SceneGeometry
-from .raycast import FrameScene, affine, groups
+from . import kernels
+from .geometry import SceneGeometry, affine
+from .kernels import UNDECIDED, VISIBLE
+from .raycast import FrameScene, Rasteriser, groups
 
 log = logging.getLogger(__name__)
 
-#: Visibility from neighbouring pixel-centre rays (:meth:`Engine._decided`): the depth seen
-#: around a point equals its own within this fraction (1 mm at 1 m) ...
-SAME_DEPTH = 1e-3
-#: ... or is nearer than its own by at least this fraction everywhere around it.
-NEARER = 0.01
+#: Embree scenes kept in memory, counted in triangles (about 100 bytes each in Embree).
+SCENE_CACHE_TRIANGLES = 2_000_000
 
 
 @dataclass
@@ -61,11 +63,11 @@ class Points:
 
 @dataclass
 class Seen:
-    """What frame ``frame`` sees: ``pix`` int64 flat pixel indices (row-major) of the pixels
-    that hit a surface, sorted by object, and ``points`` there (same order); every other
-    pixel sees the world at infinity. ``depth`` float32 (H, W) planar metres (+inf there),
-    ``ids`` (H, W) instance ids (0 there), ``objs`` (H, W) int32 object index (-1 there),
-    ``sky_dirs`` (m, 3) the world ray directions of the pixels at infinity (``sky``)."""
+    """What frame ``frame`` sees: ``pix`` int64 flat pixel indices (row-major, ascending) of
+    the pixels that hit a surface and ``points`` there (same order); every other pixel sees
+    the world at infinity (``sky``, its flat indices). ``depth`` float32 (H, W) planar metres
+    (+inf there), ``ids`` (H, W) instance ids (0 there), ``objs`` (H, W) int32 object index
+    (-1 there), ``inv_depth`` float32 (H*W,) 1 / depth (0 there)."""
 
     frame: int
     pix: np.ndarray
@@ -73,30 +75,11 @@ class Seen:
     depth: np.ndarray
     ids: np.ndarray
     objs: np.ndarray
-    sky_dirs: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.sky = np.flatnonzero(np.isinf(self.depth.reshape(-1)))   # pixels at infinity
-        self._taps = None
-
-    def taps(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per pixel i, the inverse depth (float32, 0 at infinity) and object index of pixels
-        i, i+1, i+W, i+W+1, as (H*W, 4) arrays (computed once)."""
-        if self._taps is None:
-            H, W = self.depth.shape
-            n = H * W
-            inv = np.zeros(n + W + 1, np.float32)
-            inv[:n] = np.float32(1.0) / self.depth.reshape(-1)
-            obj = np.full(n + W + 1, -1, np.int32)
-            obj[:n] = self.objs.reshape(-1)
-            offsets = (0, 1, W, W + 1)
-            self._taps = (np.stack([inv[o:o + n] for o in offsets], axis=1),
-                          np.stack([obj[o:o + n] for o in offsets], axis=1))
-        return self._taps
-
-    def drop_taps(self) -> None:
-        """Free :meth:`taps` (a frame no longer looked up)."""
-        self._taps = None
+        flat = self.depth.reshape(-1)
+        self.sky = np.flatnonzero(np.isinf(flat))   # pixels at infinity
+        self.inv_depth = np.float32(1.0) / flat
 
     @property
     def background(self) -> np.ndarray:
@@ -108,43 +91,32 @@ class Engine:
 
     Frames are Blender frame numbers of the baked range (``frame_start - 1 ..
     frame_end + 1``). Embree scenes of the last :attr:`cache_frames` frames are kept. With
-    ``exact`` every visibility is ray cast (see :meth:`_decided` for what it shortcuts)."""
+    ``exact`` every visibility is ray cast (see :meth:`visible` for what it shortcuts)."""
 
     def __init__(self, job: Job, geometry: SceneGeometry, cache_frames: int = 10,
                  exact: bool = False):
         self.job, self.geometry, self.exact = job, geometry, exact
         self.W, self.H = job.width, job.height
-        self.cache_frames = cache_frames
         self._scenes: OrderedDict[int, FrameScene] = OrderedDict()
-        self._rays: OrderedDict[int, tuple] = OrderedDict()
-        self._cam_dirs: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._raster = None                       # primary visibility (built on first use)
+        self._und = None                          # see _undecided
+        # Embree scenes (visibility rays) of up to this many frames are kept: at least
+        # cache_frames, more for small scenes (tracks revisit every frame at the end)
+        self.cache_frames = max(cache_frames, min(len(geometry.frames),
+                                                  SCENE_CACHE_TRIANGLES // max(geometry.n_triangles, 1)))
         self._inst = np.array([o.instance_id for o in geometry.objects] + [0], np.int32)  # [-1]: 0
-        u = np.arange(self.W, dtype=np.float64) + 0.5
-        v = np.arange(self.H, dtype=np.float64) + 0.5
-        self.centres = np.stack(np.broadcast_arrays(u[None, :], v[:, None]), -1).reshape(-1, 2)
+        self._no_f32, self._no_i32 = np.zeros(1, np.float32), np.zeros(1, np.int32)  # no target
 
     def instance_of(self, obj: np.ndarray) -> np.ndarray:
         """Instance ids (object pass indices) of object indices ``obj``."""
         return self._inst[obj]
 
     # ------------------------------------------------------------------ cameras
-    def rays(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        """Camera centre (3,) and world directions (H*W, 3) through every pixel centre, scaled
-        so that the ray parameter is planar depth (camera z = 1). The last few are cached."""
-        got = self._rays.get(frame)
-        if got is None:
-            c2w, K = self.job.c2w(frame), self.job.K(frame)
-            cam = self._cam_dirs.get(K.tobytes())
-            if cam is None:                       # camera-space rays: one per distinct K
-                inv = np.linalg.inv(K)
-                cam = self._cam_dirs[K.tobytes()] = self.centres @ inv[:, :2].T + inv[:, 2]   # once
-                while len(self._cam_dirs) > 2:
-                    self._cam_dirs.popitem(last=False)
-            got = (c2w[:3, 3].copy(), affine(cam, c2w[:3, :3]))
-            self._rays[frame] = got
-            while len(self._rays) > 2:
-                self._rays.popitem(last=False)
-        return got
+    def camera(self, frame: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Camera centre (3,), pixel -> camera ``K⁻¹`` and camera -> world rotation (3, 3) at
+        ``frame``: the ray through pixel centre x is ``centre + t R K⁻¹ x``, t planar depth."""
+        c2w = self.job.c2w(frame)
+        return c2w[:3, 3].copy(), inverse_K(self.job.K(frame)), np.ascontiguousarray(c2w[:3, :3])
 
     def project(self, points: np.ndarray, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """World points (n, 3) -> pixels (n, 2) and planar depth (n,) at ``frame``."""
@@ -176,10 +148,13 @@ class Engine:
         return sc
 
     def seen(self, frame: int) -> Seen:
-        """Cast a ray through every pixel centre of ``frame`` (see :class:`Seen`)."""
-        origin, dirs = self.rays(frame)
+        """The first surface on the ray through every pixel centre of ``frame`` (see
+        :class:`Seen`)."""
         cam = self.job.camera
-        hits = self.scene(frame).first_hits(origin, dirs, t_min=cam.clip_start, t_max=cam.clip_end)
+        if self._raster is None:
+            self._raster = Rasteriser(self.geometry, self.W, self.H)
+        hits = self._raster.hits(self.geometry.index(frame), self.job.c2w(frame), self.job.K(frame),
+                                 cam.clip_start, cam.clip_end)
         pts = Points(hits.obj, hits.tri, hits.bary, hits.point, hits.local)
         n = self.H * self.W
         depth = np.full(n, np.inf, np.float32)
@@ -187,10 +162,15 @@ class Engine:
         objs = np.full(n, -1, np.int32)
         objs[hits.ray] = hits.obj
         shape = (self.H, self.W)
-        seen = Seen(frame, hits.ray, pts, depth.reshape(shape), self._inst[objs].reshape(shape),
+        return Seen(frame, hits.ray, pts, depth.reshape(shape), self._inst[objs].reshape(shape),
                     objs.reshape(shape))
-        seen.sky_dirs = dirs[seen.sky]
-        return seen
+
+    def directions(self, frame: int, pix: np.ndarray) -> np.ndarray:
+        """World directions (n, 3) of the pixel-centre rays ``pix`` (flat indices) of
+        ``frame`` (camera z = 1)."""
+        _, Kinv, R = self.camera(frame)
+        return affine(affine(np.stack([pix % self.W + 0.5, pix // self.W + 0.5, np.ones(len(pix))], 1),
+                             Kinv), R)
 
     # ------------------------------------------------------------------ motion
     def move(self, pts: Points, frame_from: int, frame_to: int) -> np.ndarray:
@@ -230,92 +210,74 @@ class Engine:
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pixels (n, 2), planar depth (n,) and visibility (n,) at ``frame`` of surface points
         now at world positions ``moved``. With ``target`` (what ``frame`` sees) points its
-        pixel-centre rays decide are not ray cast (:meth:`_decided`)."""
+        pixel-centre rays decide (:func:`~synthgen.correspond.kernels._decide_point`: all four
+        around the landing position see the point's object at its depth, or all see something
+        nearer) are not ray cast."""
         uv, z = self.project(moved, frame)
         vis = self.in_frame(uv, z)
         idx = np.flatnonzero(vis)
         if target is not None and len(idx) and not self.exact:
-            decided, v = self._decided(target, uv[idx], z[idx], pts.obj[idx])
-            vis[idx[decided]] = v[decided]
-            idx = idx[~decided]
+            code = np.empty(len(idx), np.uint8)
+            kernels.decide_points(np.ascontiguousarray(uv[idx]), z[idx], pts.obj[idx],
+                                  target.inv_depth, target.objs.reshape(-1), self.W, self.H, code)
+            vis[idx] = code == VISIBLE
+            idx = idx[code == UNDECIDED]
         if len(idx):
             origin = self.job.c2w(frame)[:3, 3]
             vis[idx] = self.scene(frame).visible(origin, moved[idx], pts.obj[idx], pts.tri[idx])
         return uv, z, vis
 
-    def sky_visible(self, dirs: np.ndarray, uv: np.ndarray, ahead: np.ndarray, frame: int,
-                    target: Seen | None = None) -> np.ndarray:
-        """Visibility at ``frame`` of points at infinity in world directions ``dirs`` (n, 3)
-        that land at ``uv`` (n, 2) (``ahead``: in front of that camera)."""
-        with np.errstate(invalid="ignore"):
-            vis = ahead & (uv[:, 0] >= 0) & (uv[:, 0] < self.W) & (uv[:, 1] >= 0) & (uv[:, 1] < self.H)
-        idx = np.flatnonzero(vis)
-        if target is not None and len(idx) and not self.exact:
-            decided, v = self._decided(target, uv[idx], None, None)
-            vis[idx[decided]] = v[decided]
-            idx = idx[~decided]
-        if len(idx):
-            origin = self.job.c2w(frame)[:3, 3]
-            vis[idx] = ~self.scene(frame).any_hit(origin, dirs[idx], t_min=self.job.camera.clip_start)
-        return vis
-
-    def _decided(self, target: Seen, uv: np.ndarray, z, obj) -> tuple[np.ndarray, np.ndarray]:
-        """``(decided, visible)`` from the four pixel-centre rays of ``target`` around each
-        landing position: visible when all four see the point's object and their depth,
-        interpolated (1/z, bilinear), is the point's within :data:`SAME_DEPTH`; hidden when
-        all four see something nearer by :data:`NEARER` or more. A point at infinity
-        (``z`` None): visible when all four see the world at infinity, hidden when none does.
-        Anything else (edges, the image border) is left to a ray cast."""
-        W, H = self.W, self.H
-        x, y = uv[:, 0] - 0.5, uv[:, 1] - 0.5
-        x0, y0 = np.floor(x), np.floor(y)
-        with np.errstate(invalid="ignore"):
-            inside = (x0 >= 0) & (x0 <= W - 2) & (y0 >= 0) & (y0 <= H - 2)
-        i00 = np.where(inside, y0 * W + x0, 0).astype(np.int64)
-        inv, objs = target.taps()
-        I, O = inv[i00], objs[i00]               # (n, 4): the pixel and its right/lower ones
-        if z is None:
-            far = I == 0
-            all_far = far[:, 0] & far[:, 1] & far[:, 2] & far[:, 3]
-            none_far = ~(far[:, 0] | far[:, 1] | far[:, 2] | far[:, 3])
-            return inside & (all_far | none_far), inside & all_far
-        same = inside & (O[:, 0] == obj) & (O[:, 1] == obj) & (O[:, 2] == obj) & (O[:, 3] == obj)
-        ax, ay = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
-        top = I[:, 0] + (I[:, 1] - I[:, 0]) * ax
-        bot = I[:, 2] + (I[:, 3] - I[:, 2]) * ax
-        with np.errstate(invalid="ignore"):
-            near = same & (np.abs((top + (bot - top) * ay) * z - 1.0) <= SAME_DEPTH)
-            lim = (1.0 / (z * (1.0 - NEARER))).astype(np.float32)     # nearer: larger 1/z
-            front = inside & (I[:, 0] > lim) & (I[:, 1] > lim) & (I[:, 2] > lim) & (I[:, 3] > lim)
-        return near | front, near
-
     # ------------------------------------------------------------------ members
     def flow(self, seen: Seen, frame_to: int, *, occlusion: bool = True, target: Seen | None = None):
         """Flow float32 (H, W, 2) from ``seen.frame`` to ``frame_to`` ((u, v) px, right/down)
         and, with ``occlusion``, visibility bool (H, W) of each pixel's point at ``frame_to``
-        (``target``: what ``frame_to`` sees, which spares most visibility rays)."""
-        t, n = seen.frame, self.H * self.W
-        job = self.job
-        flow, ahead = rotation_flow(job.K(t), job.c2w(t), job.K(frame_to), job.c2w(frame_to),
-                                    self.W, self.H)
-        flow = flow.reshape(n, 2)
-        moved = self.move(seen.points, t, frame_to)
+        (``target``: what ``frame_to`` sees, whose pixel-centre rays decide most visibilities
+        without a ray cast). Surface points move with their object, points at infinity by
+        the camera rotation only (0 where they end behind the camera)."""
+        t, s, n = seen.frame, frame_to, self.H * self.W
+        job, tab, i = self.job, self.geometry.table, self.geometry.index(frame_to)
+        decide = occlusion and target is not None and not self.exact
+        tinv, tobj = (target.inv_depth, target.objs.reshape(-1)) if decide else (self._no_f32, self._no_i32)
+        flow, code = np.empty((n, 2), np.float32), np.empty(n, np.uint8)
+        c2w = job.c2w(s)
+        P = job.K(s) @ c2w[:3, :3].T
+        P = np.concatenate([P, (-P @ c2w[:3, 3])[:, None]], axis=1)
+        p = seen.points
+        kernels.point_gap(seen.pix, p.point, p.local, p.obj, p.tri, p.bary, tab.kind,
+                          tab.matrices(i)[0], tab.tri_off, tab.tris, tab.dverts(i), P,
+                          job.camera.clip_start, job.camera.clip_end, self.W, self.H, tinv, tobj,
+                          decide, flow, code, *self._undecided())
+        kernels.sky_gap(seen.sky, rotation_homography(job.K(t), job.c2w(t), job.K(s), c2w),
+                        self.W, self.H, tinv, decide, flow, code)
         vis = np.zeros(n, bool)
         if occlusion:
-            uv, _, vis_pts = self.visible(seen.points, moved, frame_to, target)
-            vis[seen.sky] = self._sky_vis(seen, flow, ahead, frame_to, target)
-            vis[seen.pix] = vis_pts
-        else:
-            uv, _ = self.project(moved, frame_to)
-        flow[seen.pix] = uv - self.centres[seen.pix]
+            vis = code == VISIBLE
+            self._cast_undecided(seen, s, np.flatnonzero(code == UNDECIDED), vis)
         return flow.reshape(self.H, self.W, 2), vis.reshape(self.H, self.W)
 
-    def _sky_vis(self, seen: Seen, flow: np.ndarray, ahead: np.ndarray, frame_to: int, target):
-        sky = seen.sky
-        if not len(sky):
-            return np.zeros(0, bool)
-        uv = self.centres[sky] + flow[sky]
-        return self.sky_visible(seen.sky_dirs, uv, ahead.reshape(-1)[sky], frame_to, target)
+    def _undecided(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-pixel buffers (reused) the gap kernel fills at undecided pixels: world position
+        at the target frame float64 (H*W, 3) and triangle int64 (H*W,)."""
+        if self._und is None:
+            n = self.H * self.W
+            self._und = (np.empty((n, 3)), np.empty(n, np.int64))
+        return self._und
+
+    def _cast_undecided(self, seen: Seen, frame_to: int, und: np.ndarray, vis: np.ndarray) -> None:
+        """Ray cast at ``frame_to`` the visibility of pixels ``und`` of ``seen`` (in frame
+        there, not decided by its pixel-centre rays) into ``vis`` (H*W,)."""
+        if not len(und):
+            return
+        origin, scene = self.job.c2w(frame_to)[:3, 3], self.scene(frame_to)
+        objs = seen.objs.reshape(-1)[und]
+        on = objs >= 0
+        surf, sky = und[on], und[~on]
+        if len(surf):
+            pos, tri = self._undecided()
+            vis[surf] = scene.visible(origin, pos[surf], objs[on], tri[surf])
+        if len(sky):
+            vis[sky] = ~scene.any_hit(origin, self.directions(seen.frame, sky),
+                                      t_min=self.job.camera.clip_start)
 
     def scene_flow(self, seen: Seen, frame_to: int) -> np.ndarray:
         """World displacement float32 (H, W, 3) metres of each pixel's point from

@@ -1,6 +1,6 @@
 """``--mode geometry``: the flow layer of every frame from the engine, without Cycles.
 
-For flow-only datasets the path tracer is not needed: the engine's ray cast through every
+For flow-only datasets the path tracer is not needed: the engine's first surface at every
 pixel centre gives the same Vector, Depth and Object Index a 1-sample Cycles pass writes
 (forward and backward flow to the neighbouring baked frames, planar depth, instance ids).
 Each frame EXR is written exactly as the worker's (:mod:`synthgen.layout` channel names,

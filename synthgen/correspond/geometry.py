@@ -55,7 +55,7 @@ class MeshObject:
         if w is None:
             v = self.verts[i if self.verts.shape[0] > 1 else 0].astype(np.float64)
             m = self.matrix_at(i)
-            w = v @ m[:3, :3].T + m[:3, 3]
+            w = affine(v, m[:3, :3], m[:3, 3])
             if len(self._world) >= 24:
                 self._world.pop(next(iter(self._world)))
             self._world[key] = w
@@ -75,6 +75,78 @@ class SceneGeometry:
     @property
     def n_triangles(self) -> int:
         return sum(len(o.tris) for o in self.objects)
+
+    @property
+    def table(self) -> "MeshTable":
+        """Every object's triangles in flat arrays (built once), for the compiled kernels."""
+        if self._table is None:
+            self._table = MeshTable(self.objects)
+        return self._table
+
+    _table: "MeshTable | None" = field(default=None, repr=False, init=False, compare=False)
+
+
+#: Object kind -> the code the kernels use (:mod:`synthgen.correspond.kernels`).
+KIND_CODES = {"static": 0, "rigid": 1, "deforming": 2}
+
+
+class MeshTable:
+    """The objects of a scene as flat arrays: ``kind`` int8 (n_obj,) codes, ``tri_off`` int64
+    (n_obj,) each object's first row in ``tris`` int64 (F, 3), whose corners index
+    ``lverts`` float64 (object-space vertices of static and rigid objects, fixed; ``lobj``
+    their object) or, for deforming objects, :meth:`dverts` (their world vertices at a baked
+    index). Per triangle: ``tri_obj`` its object, ``tri_local`` its index there (int32)."""
+
+    def __init__(self, objects: list[MeshObject]):
+        self.objects = objects
+        self.kind = np.array([KIND_CODES[o.kind] for o in objects], np.int8)
+        self.tri_off = np.zeros(len(objects), np.int64)
+        self._deforming = [o for o in objects if o.kind == "deforming"]
+        tris, lverts, n_tri, n_l, n_d = [], [], 0, 0, 0
+        for k, o in enumerate(objects):
+            self.tri_off[k] = n_tri
+            n_tri += len(o.tris)
+            if o.kind == "deforming":
+                tris.append(o.tris + n_d)
+                n_d += o.verts.shape[1]
+            else:
+                tris.append(o.tris + n_l)
+                lverts.append(o.verts[0].astype(np.float64))
+                n_l += o.verts.shape[1]
+        self.tris = np.ascontiguousarray(np.concatenate(tris) if tris else np.zeros((0, 3)), np.int64)
+        self.lverts = np.concatenate(lverts) if lverts else np.zeros((0, 3))
+        counts = [len(o.tris) for o in objects]
+        self.tri_obj = np.repeat(np.arange(len(objects), dtype=np.int32), counts)   # per triangle
+        self.tri_local = np.concatenate([np.arange(c, dtype=np.int32) for c in counts] or
+                                        [np.zeros(0, np.int32)])
+        self.lobj = np.repeat(np.arange(len(objects), dtype=np.int32),          # per fixed vertex
+                              [o.verts.shape[1] if o.kind != "deforming" else 0 for o in objects])
+        self._dverts: dict[int, np.ndarray] = {}
+        self._mats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def dverts(self, i: int) -> np.ndarray:
+        """World vertices float64 (V_d, 3) of every deforming object at baked index ``i``."""
+        got = self._dverts.get(i)
+        if got is None:
+            parts = [o.world(i) for o in self._deforming]
+            got = np.ascontiguousarray(np.concatenate(parts)) if parts else np.zeros((0, 3))
+            self._cache(self._dverts, i, got)
+        return got
+
+    def matrices(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Object-to-world and world-to-object float64 (n_obj, 3, 4) at baked index ``i``."""
+        got = self._mats.get(i)
+        if got is None:
+            M = np.array([o.matrix_at(i) for o in self.objects]).reshape(-1, 4, 4)
+            got = (np.ascontiguousarray(M[:, :3]), inverse_affine(M))
+            self._cache(self._mats, i, got)
+        return got
+
+    @staticmethod
+    def _cache(store: dict, key: int, value) -> None:
+        if len(store) >= 24:
+            store.pop(next(iter(store)))
+        store[key] = value
 
 
 def geometry_path(clip_dir) -> Path:
@@ -138,3 +210,29 @@ def _check_object(k: int, tris, verts, mat, n_baked: int, source: str) -> None:
                                   source=source, field=f"o{k}_tris")
     if not (np.isfinite(verts).all() and np.isfinite(mat).all()):
         raise CorrespondenceError("holds non-finite values", source=source, field=f"o{k}_verts")
+
+
+def affine(p: np.ndarray, A: np.ndarray, b=None) -> np.ndarray:
+    """``p @ A.T + b`` for points (n, 3) and a 3x3 ``A``, by columns: numpy's matmul with an
+    inner size of 3 runs several times slower than these element-wise passes."""
+    x, y, z = p[:, 0], p[:, 1], p[:, 2]
+    out = np.empty((len(p), A.shape[0]))
+    for r in range(A.shape[0]):
+        col = x * A[r, 0]
+        col += y * A[r, 1]
+        col += z * A[r, 2]
+        if b is not None:
+            col += b[r]
+        out[:, r] = col
+    return out
+
+
+def inverse_affine(M: np.ndarray) -> np.ndarray:
+    """Inverses (n, 3, 4) of affine matrices ``M`` (n, 4, 4) (last row 0 0 0 1), by the
+    adjugate: no LAPACK call (see :func:`synthgen.camera.inverse_K`)."""
+    A, b = M[:, :3, :3], M[:, :3, 3]
+    c0, c1, c2 = A[:, :, 0], A[:, :, 1], A[:, :, 2]
+    adj = np.stack([np.cross(c1, c2), np.cross(c2, c0), np.cross(c0, c1)], axis=1)  # rows
+    det = np.einsum("ni,ni->n", c0, adj[:, 0])
+    inv = adj / det[:, None, None]
+    return np.ascontiguousarray(np.concatenate([inv, -np.einsum("nij,nj->ni", inv, b)[:, :, None]], axis=2))

@@ -25,16 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..export.blas import keep_freed_memory, single_threaded_blas
 from ..export.npy import NpyStreamWriter
 from ..job import Job
 from . import tracks as trackmod
 from .engine import Engine
 from .geometry import load_geometry
+from .kernels import to_f16
 from .names import DEFAULT_TRACKS, check, gap, requested
 
 log = logging.getLogger(__name__)
-
-F16_MAX = 65504.0
 
 
 def shapes(job: Job, members) -> dict[str, tuple[tuple, np.dtype]]:
@@ -71,8 +71,10 @@ def write_members(clip_dir, job: Job, members, scratch: Path, *,
                for m, spec in shapes(job, wanted).items()}
     want_tracks = "tracks" in wanted or "track_vis" in wanted
     sampler = trackmod.QuerySampler(engine, n_tracks, track_rng(job)) if want_tracks else None
+    keep_freed_memory()               # as the exporter: frame-sized temporaries reused,
     try:
-        _stream(engine, job, gaps, writers, sampler)
+        with single_threaded_blas():  # and no OpenBLAS workers spinning beside the kernels
+            _stream(engine, job, gaps, writers, sampler)
     finally:
         for w in writers.values():
             w.close()
@@ -103,16 +105,8 @@ def _stream(engine: Engine, job: Job, gaps: list[int], writers: dict, sampler) -
             writers["scene_flow"].write(to_f16(engine.scene_flow(window[t - 1], t)))
         if sampler is not None:
             sampler.observe(seen, window.get(frames[idx - 1]) if idx else None)
-        if idx:
-            window[frames[idx - 1]].drop_taps()      # only this frame is a target from now on
         window.pop(t - keep, None)
     log.debug("%s: correspondences streamed over %d frames", job.clip_id, len(frames))
-
-
-def to_f16(a: np.ndarray) -> np.ndarray:
-    """float16, NaN-free: NaN -> 0, beyond the float16 range -> its largest finite value."""
-    return np.clip(np.nan_to_num(a, nan=0.0, posinf=F16_MAX, neginf=-F16_MAX),
-                   -F16_MAX, F16_MAX).astype(np.float16)
 
 
 def _write_tracks(engine: Engine, job: Job, sampler, wanted, scratch: Path, info: dict) -> dict:
@@ -134,7 +128,7 @@ def _write_tracks(engine: Engine, job: Job, sampler, wanted, scratch: Path, info
 
 def record(job: Job, gaps: list[int], wanted: list[str]) -> dict:
     """The sample json's ``correspondence`` entry (conventions of every member asked)."""
-    rec = {"source": "ray casting geometry.npz (Embree, refined in float64)",
+    rec = {"source": "geometry.npz: first surfaces rasterised at pixel centres and refined in float64, visibility rays by Embree",
            "gaps": gaps,
            "visibility": "in frame and no surface between the camera centre and the point "
                          "(own triangle, or none nearer than 1e-4 of the distance)"}

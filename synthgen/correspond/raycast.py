@@ -1,9 +1,13 @@
-"""Ray casting the scene at one frame with Embree (``embreex``), refined in float64.
+"""Which surface a ray meets, at one frame: every pixel centre at once by rasterising
+(:class:`Rasteriser`), any other ray with Embree (``embreex``, :class:`FrameScene`).
 
-Embree finds which triangle a ray hits first (single precision); the hit itself is then
-recomputed in float64 on that triangle (Möller-Trumbore), so a surface point seen at a
-pixel centre lies on that pixel's ray to double precision and its barycentric coordinates
-are exact for the triangle Blender rendered.
+The rasteriser finds the nearest triangle at each pixel centre (a z-buffer on each
+triangle's exact float64 planar depth, triangles clipped at the near plane), which is the
+first one the pixel's ray meets; the hit is then recomputed in float64 on that triangle
+(Möller-Trumbore, :func:`~synthgen.correspond.kernels.refine_hits`), so a surface point seen
+at a pixel centre lies on that pixel's ray to double precision and its barycentric
+coordinates are exact for the triangle Blender rendered. Embree answers the visibility rays
+from a camera centre to points the pixels cannot decide.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..camera import inverse_K
+from . import kernels
 from .geometry import SceneGeometry
 
 log = logging.getLogger(__name__)
@@ -24,10 +30,10 @@ VISIBILITY_EPS = 1e-4
 
 @dataclass
 class Hits:
-    """First hits of rays, **sorted by object**: ``ray`` int64 indices of the rays that hit,
+    """First hits of rays, in ray order: ``ray`` int64 indices of the rays that hit,
     ``obj`` int32 object index, ``tri`` int64 triangle index in that object, ``point``
     float64 (m, 3) world position, ``t`` float64 (m,) ray parameter, ``bary`` float64 (m, 3)
-    barycentric weights of the triangle's corners (deforming objects; NaN on the others) and
+    barycentric weights of the triangle's corners and
     ``local`` float64 (m, 3) object-space position (static and rigid objects; NaN on
     deforming ones)."""
 
@@ -49,10 +55,8 @@ class FrameScene:
 
         self.geometry, self.i = geometry, i
         self.scene = rtcore_scene.EmbreeScene()
-        self.world, self._planes = [], {}
         for obj in geometry.objects:
             w = obj.world(i)
-            self.world.append(w)
             tris = obj.tris if len(obj.tris) else np.zeros((1, 3), np.int64)   # keep ids aligned
             verts = w if len(w) else np.zeros((1, 3))
             mesh_construction.TriangleMesh(self.scene, verts.astype(np.float32),
@@ -64,76 +68,9 @@ class FrameScene:
             np.ascontiguousarray(np.broadcast_to(np.asarray(origin, np.float32), d32.shape))
         return self.scene.run(o32, d32, output=1)
 
-    def first_hits(self, origin: np.ndarray, dirs: np.ndarray, t_min: float = 0.0,
-                   t_max: float | None = None) -> Hits:
-        """First hit of rays ``origin + t dirs`` (origin (3,), dirs float64 (n, 3)) with
-        ``t_min < t <= t_max``."""
-        res = self._run(origin, dirs, t_min)
-        geom = res["geomID"]
-        ray = np.flatnonzero(geom >= 0)
-        order = np.argsort(geom[ray].astype(np.uint16), kind="stable")   # radix sort
-        ray = ray[order]
-        obj = geom[ray].astype(np.int32)
-        tri = res["primID"][ray].astype(np.int64)
-        o = np.asarray(origin, np.float64)
-        d = dirs[ray]
-        t, bary, local = np.empty(len(ray)), np.full((len(ray), 3), np.nan), np.full((len(ray), 3), np.nan)
-        for k, sel in groups(obj):
-            if self.geometry.objects[k].kind == "deforming":
-                bary[sel], t[sel] = self._refine(o, d[sel], k, tri[sel])
-            else:
-                t[sel] = self._plane_t(o, d[sel], k, tri[sel])
-        point = o + t[:, None] * d
-        for k, sel in groups(obj):
-            if self.geometry.objects[k].kind != "deforming":
-                M = self.geometry.objects[k].matrix_at(self.i)
-                inv = np.linalg.inv(M[:3, :3])
-                local[sel] = affine(point[sel], inv, -inv @ M[:3, 3])
-        with np.errstate(invalid="ignore"):
-            keep = (t > t_min) if t_max is None else (t > t_min) & (t <= t_max)
-        if not keep.all():
-            ray, obj, tri, bary, point, t, local = (a[keep] for a in (ray, obj, tri, bary, point, t, local))
-        return Hits(ray, obj, tri, bary, point, t, local)
-
     def any_hit(self, origin: np.ndarray, dirs: np.ndarray, t_min: float = 0.0) -> np.ndarray:
         """bool (n,): the ray ``origin + t dirs``, ``t > t_min``, meets a surface."""
         return self._run(origin, dirs, t_min)["geomID"] >= 0
-
-    def corners(self, k: int, tri: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """World corners A, B, C float64 (m, 3) of triangles ``tri`` of object ``k``."""
-        w, f = self.world[k], self.geometry.objects[k].tris[tri]
-        return w[f[:, 0]], w[f[:, 1]], w[f[:, 2]]
-
-    def _plane_t(self, o, d, k: int, tri) -> np.ndarray:
-        """Ray parameter of the hit on the plane of each triangle, float64: the hit lies on
-        its ray exactly (Embree's float32 hit is only used to pick the triangle)."""
-        plane = self._planes.get(k)
-        if plane is None:                       # (F, 4): unit-free normal and offset, once
-            A, B, C = (self.world[k][self.geometry.objects[k].tris[:, j]] for j in range(3))
-            n = _cross(B - A, C - A)
-            plane = self._planes[k] = np.concatenate([n, _dot(n, A)[:, None]], axis=1)
-        p = plane[tri]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (p[:, 3] - (p[:, 0] * o[0] + p[:, 1] * o[1] + p[:, 2] * o[2])) / _dot(p[:, :3], d)
-        t[~np.isfinite(t)] = np.nan            # degenerate triangle: dropped as a miss
-        return t
-
-    def _refine(self, o, d, k: int, tri) -> tuple[np.ndarray, np.ndarray]:
-        """Möller-Trumbore in float64 on the triangles Embree reported: barycentric weights
-        (m, 3) and ray parameters (m,)."""
-        A, B, C = self.corners(k, tri)
-        e1, e2 = B - A, C - A
-        p = _cross(d, e2)
-        det = _dot(e1, p)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv = 1.0 / det
-            s = o - A
-            u = _dot(s, p) * inv
-            q = _cross(s, e1)
-            v = _dot(d, q) * inv
-            t = _dot(e2, q) * inv
-        t[~np.isfinite(t)] = np.nan        # degenerate triangle: dropped as a miss
-        return np.stack([1.0 - u - v, u, v], axis=-1), t
 
     def visible(self, origin: np.ndarray, points: np.ndarray, obj: np.ndarray,
                 tri: np.ndarray) -> np.ndarray:
@@ -145,6 +82,57 @@ class FrameScene:
         geom, prim, tfar = res["geomID"], res["primID"], res["tfar"]
         own = (geom == obj) & (prim == tri)
         return (geom < 0) | own | (tfar >= 1.0 - VISIBILITY_EPS)
+
+
+class Rasteriser:
+    """The first surface on every pixel-centre ray of a camera, by rasterising every triangle
+    of ``geometry`` (:func:`~synthgen.correspond.kernels.rasterise`) and refining the hit in
+    float64 on the triangle found (:func:`~synthgen.correspond.kernels.refine_hits`).
+    Work arrays are kept from frame to frame."""
+
+    def __init__(self, geometry: SceneGeometry, width: int, height: int):
+        import numba
+
+        self.geometry, self.W, self.H = geometry, width, height
+        tab = geometry.table
+        F, n = len(tab.tris), width * height
+        self._setup = (np.empty((2 * F, 6)), np.empty((2 * F, 4), np.int32), np.empty((F, 4)),
+                       np.empty(2 * F, bool))
+        self._cam = (np.empty_like(tab.lverts), None)
+        self._out = (np.empty(n), np.empty(n, np.int32), np.empty(n, np.int32))
+        self.n_bands = max(1, min(height, 4 * numba.get_num_threads()))
+
+    def hits(self, i: int, c2w: np.ndarray, K: np.ndarray, t_min: float, t_max: float) -> Hits:
+        """First hits with ``t_min < t <= t_max`` (t: planar depth) at baked index ``i`` seen
+        from camera ``c2w`` (4, 4, OpenCV axes) with intrinsics ``K``, in pixel order."""
+        tab = self.geometry.table
+        R, origin = np.ascontiguousarray(c2w[:3, :3]), np.ascontiguousarray(c2w[:3, 3])
+        w2c = np.concatenate([R.T, (-R.T @ origin)[:, None]], axis=1)
+        M, Minv = tab.matrices(i)
+        C = np.einsum("ij,kjl->kil", w2c[:, :3], M)          # object -> camera, (n_obj, 3, 4)
+        C[:, :, 3] += w2c[:, 3]
+        dverts = tab.dverts(i)
+        lcam, dcam = self._cam[0], np.empty_like(dverts)
+        kernels.camera_vertices(tab.lverts, tab.lobj, C, dverts, w2c, lcam, dcam)
+        sv, box, plane, ok = self._setup
+        K = np.ascontiguousarray(K, np.float64)
+        Kinv = inverse_K(K)
+        kernels.setup_triangles(tab.tri_obj, tab.kind, tab.tris, lcam, dcam, K, float(t_min),
+                                self.W, self.H, sv, box, plane, ok)
+        depth, geom, prim = self._out
+        kernels.rasterise(sv, box, plane, ok, tab.tri_obj, tab.tri_local, Kinv, float(t_min),
+                          float(t_max), self.W, self.H, self.n_bands, depth, geom, prim)
+        ray = np.flatnonzero(geom >= 0)
+        m = len(ray)
+        t, bary, point, local = np.empty(m), np.empty((m, 3)), np.empty((m, 3)), np.empty((m, 3))
+        kernels.refine_hits(origin, Kinv, R, self.W, ray, geom, prim, tab.kind, Minv, tab.tri_off,
+                            tab.tris, tab.lverts, dverts, t, bary, point, local)
+        with np.errstate(invalid="ignore"):
+            keep = (t > t_min) & (t <= t_max)
+        obj, tri = geom[ray], prim[ray].astype(np.int64)
+        if not keep.all():
+            ray, obj, tri, bary, point, t, local = (a[keep] for a in (ray, obj, tri, bary, point, t, local))
+        return Hits(ray, obj, tri, bary, point, t, local)
 
 
 def groups(obj: np.ndarray):
@@ -159,30 +147,3 @@ def groups(obj: np.ndarray):
     order = np.argsort(obj, kind="stable")
     ks = np.flatnonzero(np.diff(obj[order])) + 1
     return [(int(obj[g[0]]), g) for g in np.split(order, ks)]
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
-
-
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.empty_like(a)
-    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
-    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
-    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-    return out
-
-
-def affine(p: np.ndarray, A: np.ndarray, b=None) -> np.ndarray:
-    """``p @ A.T + b`` for points (n, 3) and a 3x3 ``A``, by columns: numpy's matmul with an
-    inner size of 3 runs several times slower than these element-wise passes."""
-    x, y, z = p[:, 0], p[:, 1], p[:, 2]
-    out = np.empty((len(p), A.shape[0]))
-    for r in range(A.shape[0]):
-        col = x * A[r, 0]
-        col += y * A[r, 1]
-        col += z * A[r, 2]
-        if b is not None:
-            col += b[r]
-        out[:, r] = col
-    return out

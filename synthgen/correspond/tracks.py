@@ -52,6 +52,7 @@ class QuerySampler:
     n: int
     rng: np.random.Generator
     candidates: list[Candidates] = field(default_factory=list)
+    _grid_pix: np.ndarray | None = field(default=None, repr=False)
 
     def observe(self, seen: Seen, previous: Seen | None) -> None:
         """Frame ``seen.frame``'s candidates: every surface pixel on the first frame
@@ -60,9 +61,8 @@ class QuerySampler:
         if previous is None:
             self.candidates.append(Candidates(seen.frame, seen.pix, seen.points, float(len(seen.pix))))
             return
-        W = self.engine.W
-        on_grid = ((seen.pix % W) % APPEAR_STRIDE == 0) & ((seen.pix // W) % APPEAR_STRIDE == 0)
-        idx = np.flatnonzero(on_grid)
+        grid = self._grid()
+        idx = np.searchsorted(seen.pix, grid[seen.objs.reshape(-1)[grid] >= 0])
         pts = seen.points.take(idx)
         _, _, vis = self.engine.visible(pts, self.engine.at(pts, previous.frame), previous.frame,
                                         previous)
@@ -70,6 +70,14 @@ class QuerySampler:
         keep = new if len(new) <= self.n else np.sort(self.rng.choice(new, self.n, replace=False))
         self.candidates.append(Candidates(seen.frame, seen.pix[keep], seen.points.take(keep),
                                           float(len(new) * APPEAR_STRIDE ** 2)))
+
+    def _grid(self) -> np.ndarray:
+        """Flat indices of the :data:`APPEAR_STRIDE` grid's pixels (row-major)."""
+        if self._grid_pix is None:
+            W, H = self.engine.W, self.engine.H
+            cols, rows = np.arange(0, W, APPEAR_STRIDE), np.arange(0, H, APPEAR_STRIDE)
+            self._grid_pix = (rows[:, None] * W + cols[None, :]).reshape(-1)
+        return self._grid_pix
 
     def draw(self) -> tuple[np.ndarray, np.ndarray, Points]:
         """``(query frame (N,), pixel (N, 2) centres, points)`` with N <= n queries."""
@@ -94,7 +102,9 @@ class QuerySampler:
 
     def _pick_frame0(self, c: Candidates, k: int) -> np.ndarray:
         inst = self.engine.instance_of(c.points.obj)
-        ids, sizes = np.unique(inst, return_counts=True)
+        counts = np.bincount(inst)          # instance ids are small non-negative integers
+        ids = np.flatnonzero(counts)
+        sizes = counts[ids]
         alloc = allocate(sizes, k, MIN_PER_INSTANCE)
         out = []
         for iid, a in zip(ids, alloc):

@@ -16,6 +16,8 @@ import logging
 
 import numpy as np
 
+from ..camera import inverse_K
+
 log = logging.getLogger(__name__)
 
 #: Depth at or beyond this (metres) is the world background (Cycles writes 1e10).
@@ -65,7 +67,7 @@ def background_mask(depth: np.ndarray) -> np.ndarray:
 def rotation_homography(K_from, c2w_from, K_to, c2w_to) -> np.ndarray:
     """3x3 ``K_to · R_w2c(to) · R_c2w(from) · K_from⁻¹``: maps pixels of points at infinity."""
     R = np.asarray(c2w_to, np.float64)[:3, :3].T @ np.asarray(c2w_from, np.float64)[:3, :3]
-    return np.asarray(K_to, np.float64) @ R @ np.linalg.inv(np.asarray(K_from, np.float64))
+    return np.asarray(K_to, np.float64) @ R @ inverse_K(K_from)
 
 
 def rotation_flow(K_from, c2w_from, K_to, c2w_to, width: int, height: int

@@ -1,6 +1,6 @@
 """Correspondence checks of ``synthgen verify`` (clips rendered with ``"geometry"``).
 
-The engine (:mod:`synthgen.correspond`) ray casts ``geometry.npz``; here its results meet
+The engine (:mod:`synthgen.correspond`) reads ``geometry.npz``; here its results meet
 what the renderer wrote, which the engine never reads:
 
 * ``corr_k1`` / ``corr_k1_subjects``: the engine's flow t→t+1 against the Vector pass on
