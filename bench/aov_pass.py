@@ -2,13 +2,13 @@
 
     python bench/aov_pass.py [--frames 8]
 
-Instead of ray casting geometry.npz (what synthgen.correspond does), Cycles could write, per
+Instead of rasterising geometry.npz (what synthgen.correspond does), Cycles could write, per
 pixel, the object-space position of the point it hit and the index of the face (a Geometry
 Nodes "Store Named Attribute" of the face index on every mesh, read by an Attribute node),
 as two AOVs of the flow layer. This script renders bench/render.py's 832x480 human scene in
 flow mode with and without those AOVs (same process, persistent data, after a warm-up
 frame) and prints Cycles' seconds per frame for both: the render-side cost of the AOV route,
-next to which bench/correspondence.py prints the engine's primary-ray cost it would replace.
+next to which bench/correspondence.py prints the engine's primary-surface cost it would replace.
 (The AOV route still has to turn a face index and a position into a triangle and its
 barycentric weights, and the 0.01 px pixel filter samples slightly off the pixel centre.)
 Figures depend on the machine's load: the load average is printed.

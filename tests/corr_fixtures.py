@@ -58,3 +58,17 @@ def moving(job: Job, step_world) -> np.ndarray:
     """Per-baked-frame translations (n_baked, 4, 4) by ``step_world`` per frame, identity at
     the first rendered frame."""
     return np.stack([translation(np.asarray(step_world, float) * (i - 1)) for i in range(job.n_baked)])
+
+
+def embree_scene(geometry, i: int):
+    """An Embree scene (embreex) of every object of ``geometry`` at baked index ``i``, geometry
+    ids = object indices: the independent ray tracer the engine's rasteriser is checked
+    against."""
+    from embreex import mesh_construction, rtcore_scene
+
+    scene = rtcore_scene.EmbreeScene()
+    for o in geometry.objects:
+        tris = o.tris if len(o.tris) else np.zeros((1, 3), np.int64)        # keep ids aligned
+        verts = o.world(i) if len(o.tris) else np.zeros((1, 3))
+        mesh_construction.TriangleMesh(scene, verts.astype(np.float32), tris.astype(np.int32))
+    return scene

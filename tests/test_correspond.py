@@ -174,28 +174,22 @@ def test_scene_flow_is_world_displacement(tmp_path):
 def _embree_first_hits(e: Engine, frame: int, centre_offset: float = 0.5):
     """Object, triangle and planar depth per pixel from one Embree ray per pixel at
     ``(col, row) + centre_offset`` (the independent reference of the rasteriser)."""
-    from synthgen.correspond.raycast import FrameScene
-
     job, near = e.job, e.job.camera.clip_start
     c2w, K = job.c2w(frame), job.K(frame)
     u, v = np.meshgrid(np.arange(e.W) + centre_offset, np.arange(e.H) + centre_offset)
     cam = np.stack([u, v, np.ones_like(u)], -1).reshape(-1, 3) @ np.linalg.inv(K).T
     d = cam @ c2w[:3, :3].T
     o = c2w[:3, 3] + near * d
-    res = FrameScene(e.geometry, e.geometry.index(frame)).scene.run(
+    res = cf.embree_scene(e.geometry, e.geometry.index(frame)).run(
         o.astype(np.float32), d.astype(np.float32), output=1)
     hit = (res["geomID"] >= 0) & (res["tfar"] + near <= job.camera.clip_end)
     return (np.where(hit, res["geomID"], -1), np.where(hit, res["primID"], -1),
             np.where(hit, res["tfar"] + near, np.inf))
 
 
-def test_rasterised_first_hits_equal_one_ray_per_pixel(tmp_path):
-    """Primary visibility is rasterised (z-buffer on exact planar depth, near-plane clipping);
-    it must pick the triangle a ray through each pixel centre meets first, as Embree does:
-    a soup of overlapping triangles in front of, across and behind the near plane, one of
-    them deforming and one moving, some beyond the far plane. Embree's float32 traversal may
-    disagree on pixel centres within float32 rounding of an edge; nowhere else. Negative
-    control: the same comparison with Embree's rays through pixel corners fails."""
+def _soup_engine(tmp_path) -> Engine:
+    """Overlapping random triangles in front of, across and behind the near plane (0.5 m),
+    some beyond the far plane (40 m), one object deforming and one moving."""
     job = camera_job(n_frames=3, width=96, height=64)
     job.camera.clip_start, job.camera.clip_end = 0.5, 40.0
     rng = np.random.default_rng(7)
@@ -216,7 +210,19 @@ def test_rasterised_first_hits_equal_one_ray_per_pixel(tmp_path):
     objects.append(cf.obj("skin", 6, wobble, tris=tris))
     verts, tris = soup(30, 4.0, 9.0, 3.0)
     objects.append(cf.obj("prop", 7, verts, tris=tris, matrix=cf.moving(job, [0.2, 0.1, 0.05])))
-    e = engine_for(tmp_path, job, objects)
+    return engine_for(tmp_path, job, objects)
+
+
+def test_rasterised_first_hits_equal_one_ray_per_pixel(tmp_path):
+    """Primary visibility is rasterised (z-buffer on exact planar depth, near-plane clipping);
+    it must pick the triangle a ray through each pixel centre meets first, as Embree does:
+    a soup of overlapping triangles in front of, across and behind the near plane, one of
+    them deforming and one moving, some beyond the far plane. Embree's float32 traversal may
+    disagree on pixel centres within float32 rounding of an edge; nowhere else. Negative
+    control: the same comparison with Embree's rays through pixel corners fails."""
+    e = _soup_engine(tmp_path)
+    job = e.job
+
     for frame in (1, 3):
         seen = e.seen(frame)
         geom, prim, depth = _embree_first_hits(e, frame)
@@ -233,6 +239,54 @@ def test_rasterised_first_hits_equal_one_ray_per_pixel(tmp_path):
         assert np.isinf(seen.depth.reshape(-1)[objs < 0]).all()
     corner, _, _ = _embree_first_hits(e, 1, centre_offset=0.0)
     assert (corner != e.seen(1).objs.reshape(-1)).mean() > 0.01
+
+
+def test_exact_visibility_equals_a_ray_to_each_point(tmp_path):
+    """The exact visibility test (no ray tracer: does another triangle cover the point's
+    position nearer than it?) against Embree rays towards each point from where the camera's
+    ray to it crosses the near plane (surfaces nearer than clip_start are not rendered, so
+    they hide nothing): visible when the first hit is the point's own triangle or no nearer
+    than 1e-4 of its depth. Random points on every triangle of the triangle soup at frame 3,
+    many hidden. Embree's float32 traversal may differ within its rounding of an edge.
+    Negative controls: Embree rays from the camera centre itself (the soup crosses the near
+    plane), and Embree's answer for the points where they are at frame 1, both disagree."""
+    from synthgen.correspond.engine import Points
+    from synthgen.correspond.kernels import VISIBILITY_EPS
+
+    e = _soup_engine(tmp_path)
+    job, geo = e.job, e.geometry
+    rng = np.random.default_rng(11)
+    n = 20000
+    obj = rng.integers(0, len(geo.objects), n).astype(np.int32)
+    tri = np.array([rng.integers(0, len(geo.objects[k].tris)) for k in obj], np.int64)
+    bary = rng.dirichlet([1.0, 1.0, 1.0], n)
+    local = np.full((n, 3), np.nan)
+    for k, o in enumerate(geo.objects):
+        sel = (obj == k) & (o.kind != "deforming")
+        corners = o.verts[0].astype(np.float64)[o.tris[tri[sel]]]          # (m, 3, 3)
+        local[sel] = np.einsum("mj,mjc->mc", bary[sel], corners)
+    pts = Points(obj, tri, bary, np.zeros((n, 3)), local)
+    moved = e.at(pts, 3)
+    uv, z, vis = e.visible(pts, moved, 3)                 # no target: every one tested exactly
+    inside = e.in_frame(uv, z)
+    assert vis[inside].sum() > 100 and (~vis[inside]).sum() > 1000        # seen and hidden
+
+    def embree_visible(at_frame, from_near=True):
+        where = e.at(pts, at_frame)
+        depth = e.project(where, 3)[1]
+        s0 = job.camera.clip_start / depth if from_near else np.zeros(n)  # near-plane crossing
+        origin = job.c2w(3)[:3, 3] + s0[:, None] * (where - job.c2w(3)[:3, 3])
+        d = where - origin
+        res = cf.embree_scene(geo, geo.index(3)).run(origin.astype(np.float32), d.astype(np.float32),
+                                                     output=1)
+        hit_depth = (s0 + res["tfar"] * (1.0 - s0)) * depth
+        own = (res["geomID"] == pts.obj) & (res["primID"] == pts.tri)
+        return (res["geomID"] < 0) | own | (hit_depth >= depth * (1.0 - VISIBILITY_EPS))
+
+    ref = embree_visible(3)
+    assert (vis[inside] != ref[inside]).mean() < 0.002, (vis[inside] != ref[inside]).sum()
+    assert (vis[inside] != embree_visible(3, from_near=False)[inside]).mean() > 0.01
+    assert (vis[inside] != embree_visible(1)[inside]).mean() > 0.008
 
 
 def test_float16_members_round_like_numpy():

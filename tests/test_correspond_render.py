@@ -68,9 +68,10 @@ def test_engine_equals_vector_pass_on_a_character(rendered):
 
 
 @pytest.mark.parametrize("name", ["human", "roll-pan-hdri", "orbit-room", "spin"])
-def test_visibility_shortcut_equals_ray_casting_everything(rendered, name):
-    """Visibility decided from the target frame's pixel-centre rays agrees with a ray cast
-    for every point (surface and sky) at gaps 1..3."""
+def test_visibility_shortcut_equals_the_exact_test_everywhere(rendered, name):
+    """Visibility decided from the target frame's pixel-centre rays agrees with the exact
+    test (rasterised coverage at the landing position, itself checked against Embree in
+    test_correspond.py) for every point (surface and sky) at gaps 1..3."""
     from synthgen.correspond.engine import Engine
     from synthgen.correspond.geometry import load_geometry
 

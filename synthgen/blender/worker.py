@@ -203,17 +203,17 @@ def render_frame(job: Job, scene, clip_dir: Path, frame: int, engine=None) -> Pa
 
 def _geometry_engine(job: Job, clip_dir: Path):
     """The correspondence engine on the clip's geometry.npz (geometry mode). It needs
-    embreex, numba and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
+    numba and OpenEXR, which ``pip install synthgen`` brings and stock Blender lacks."""
     import importlib.util
 
-    missing = [m for m in ("embreex", "numba", "OpenEXR") if importlib.util.find_spec(m) is None]
+    missing = [m for m in ("numba", "OpenEXR") if importlib.util.find_spec(m) is None]
     if missing:
         raise RenderError(f"geometry mode needs {missing[0]} in this Python (stock Blender lacks "
                           "it): render with `synthgen render --mode geometry` from an environment "
                           "where synthgen is installed")
     from ..correspond.engine import Engine
     from ..correspond.geometry import load_geometry
-    return Engine(job, load_geometry(clip_dir, job), cache_frames=2)
+    return Engine(job, load_geometry(clip_dir, job))
 
 
 def _space_reason(job: Job, folder: Path) -> str | None:

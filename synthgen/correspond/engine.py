@@ -9,18 +9,19 @@ per-frame vertices, rigid objects through their per-frame matrices, the static w
 is. Pixels that hit nothing see the world at infinity, which only the camera rotation moves:
 ``x' ~ K(s) R_w2c(s) R_c2w(t) K(t)^-1 x``.
 
-A point is **visible** at s when it projects inside frame s, in front of the camera, and a
-ray from the camera centre at s to the point meets nothing before it (its own triangle, or
-nothing nearer than :data:`~synthgen.correspond.raycast.VISIBILITY_EPS` of the way). A point
-at infinity is visible when its direction lies in frame s and meets no surface. Most
-visibilities are decided without a ray: from what frame s itself sees around the landing
-position (:func:`~synthgen.correspond.kernels._decide_point`). numpy, embreex, and numba for
-the per-pixel loops (:mod:`synthgen.correspond.kernels`).
+A point is **visible** at s when it projects inside frame s with planar depth in
+(``clip_start``, ``clip_end``] and no other triangle covers its position at s nearer than
+it by :data:`~synthgen.correspond.kernels.VISIBILITY_EPS` of its depth (what a ray from the
+camera centre to it meets before it, among the surfaces the renderer shows). A point at
+infinity is visible when its direction lies in frame s and no surface covers it. Most
+visibilities are decided from what frame s itself sees around the landing position
+(:func:`~synthgen.correspond.kernels._decide_point`); the rest by the exact test
+(:meth:`Engine.hidden_test`). numpy, and numba for the per-pixel loops
+(:mod:`synthgen.correspond.kernels`).
 """
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,12 +32,10 @@ from ..job import Job
 from . import kernels
 from .geometry import SceneGeometry, affine
 from .kernels import UNDECIDED, VISIBLE
-from .raycast import FrameScene, Rasteriser, groups
+from .raycast import Rasteriser, groups
 
 log = logging.getLogger(__name__)
 
-#: Embree scenes kept in memory, counted in triangles (about 100 bytes each in Embree).
-SCENE_CACHE_TRIANGLES = 2_000_000
 
 
 @dataclass
@@ -90,20 +89,14 @@ class Engine:
     """Correspondences of one clip from its job and its :class:`SceneGeometry`.
 
     Frames are Blender frame numbers of the baked range (``frame_start - 1 ..
-    frame_end + 1``). Embree scenes of the last :attr:`cache_frames` frames are kept. With
-    ``exact`` every visibility is ray cast (see :meth:`visible` for what it shortcuts)."""
+    frame_end + 1``). With ``exact`` no visibility is decided from the target frame's pixel
+    centres: every one goes to the exact test (see :meth:`visible` for what it shortcuts)."""
 
-    def __init__(self, job: Job, geometry: SceneGeometry, cache_frames: int = 10,
-                 exact: bool = False):
+    def __init__(self, job: Job, geometry: SceneGeometry, exact: bool = False):
         self.job, self.geometry, self.exact = job, geometry, exact
         self.W, self.H = job.width, job.height
-        self._scenes: OrderedDict[int, FrameScene] = OrderedDict()
-        self._raster = None                       # primary visibility (built on first use)
+        self.raster = Rasteriser(geometry, self.W, self.H)
         self._und = None                          # see _undecided
-        # Embree scenes (visibility rays) of up to this many frames are kept: at least
-        # cache_frames, more for small scenes (tracks revisit every frame at the end)
-        self.cache_frames = max(cache_frames, min(len(geometry.frames),
-                                                  SCENE_CACHE_TRIANGLES // max(geometry.n_triangles, 1)))
         self._inst = np.array([o.instance_id for o in geometry.objects] + [0], np.int32)  # [-1]: 0
         self._no_f32, self._no_i32 = np.zeros(1, np.float32), np.zeros(1, np.int32)  # no target
 
@@ -135,25 +128,19 @@ class Engine:
             return ((z > cam.clip_start) & (z <= cam.clip_end) & (uv[:, 0] >= 0) & (uv[:, 0] < self.W)
                     & (uv[:, 1] >= 0) & (uv[:, 1] < self.H))
 
-    # ------------------------------------------------------------------ scenes
-    def scene(self, frame: int) -> FrameScene:
-        sc = self._scenes.get(frame)
-        if sc is None:
-            sc = FrameScene(self.geometry, self.geometry.index(frame))
-            self._scenes[frame] = sc
-            while len(self._scenes) > self.cache_frames:
-                self._scenes.popitem(last=False)
-        else:
-            self._scenes.move_to_end(frame)
-        return sc
+    def hidden_test(self, frame: int, uvz: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Exact visibility bool (n,) at ``frame`` of points at pixel positions and planar
+        depths ``uvz`` (n, 3; inside the frame, depth +inf at infinity) on global triangles
+        ``own`` (-1: none) (:meth:`Rasteriser.visible`)."""
+        cam = self.job.camera
+        return self.raster.visible(self.geometry.index(frame), self.job.c2w(frame), self.job.K(frame),
+                                   cam.clip_start, cam.clip_end, uvz, own)
 
     def seen(self, frame: int) -> Seen:
         """The first surface on the ray through every pixel centre of ``frame`` (see
         :class:`Seen`)."""
         cam = self.job.camera
-        if self._raster is None:
-            self._raster = Rasteriser(self.geometry, self.W, self.H)
-        hits = self._raster.hits(self.geometry.index(frame), self.job.c2w(frame), self.job.K(frame),
+        hits = self.raster.hits(self.geometry.index(frame), self.job.c2w(frame), self.job.K(frame),
                                  cam.clip_start, cam.clip_end)
         pts = Points(hits.obj, hits.tri, hits.bary, hits.point, hits.local)
         n = self.H * self.W
@@ -164,13 +151,6 @@ class Engine:
         shape = (self.H, self.W)
         return Seen(frame, hits.ray, pts, depth.reshape(shape), self._inst[objs].reshape(shape),
                     objs.reshape(shape))
-
-    def directions(self, frame: int, pix: np.ndarray) -> np.ndarray:
-        """World directions (n, 3) of the pixel-centre rays ``pix`` (flat indices) of
-        ``frame`` (camera z = 1)."""
-        _, Kinv, R = self.camera(frame)
-        return affine(affine(np.stack([pix % self.W + 0.5, pix // self.W + 0.5, np.ones(len(pix))], 1),
-                             Kinv), R)
 
     # ------------------------------------------------------------------ motion
     def move(self, pts: Points, frame_from: int, frame_to: int) -> np.ndarray:
@@ -212,7 +192,7 @@ class Engine:
         now at world positions ``moved``. With ``target`` (what ``frame`` sees) points its
         pixel-centre rays decide (:func:`~synthgen.correspond.kernels._decide_point`: all four
         around the landing position see the point's object at its depth, or all see something
-        nearer) are not ray cast."""
+        nearer) go without the exact test (:meth:`hidden_test`)."""
         uv, z = self.project(moved, frame)
         vis = self.in_frame(uv, z)
         idx = np.flatnonzero(vis)
@@ -223,8 +203,8 @@ class Engine:
             vis[idx] = code == VISIBLE
             idx = idx[code == UNDECIDED]
         if len(idx):
-            origin = self.job.c2w(frame)[:3, 3]
-            vis[idx] = self.scene(frame).visible(origin, moved[idx], pts.obj[idx], pts.tri[idx])
+            uvz = np.concatenate([uv[idx], z[idx, None]], axis=1)
+            vis[idx] = self.hidden_test(frame, uvz, self.geometry.table.tri_off[pts.obj[idx]] + pts.tri[idx])
         return uv, z, vis
 
     # ------------------------------------------------------------------ members
@@ -232,7 +212,7 @@ class Engine:
         """Flow float32 (H, W, 2) from ``seen.frame`` to ``frame_to`` ((u, v) px, right/down)
         and, with ``occlusion``, visibility bool (H, W) of each pixel's point at ``frame_to``
         (``target``: what ``frame_to`` sees, whose pixel-centre rays decide most visibilities
-        without a ray cast). Surface points move with their object, points at infinity by
+        without the exact test). Surface points move with their object, points at infinity by
         the camera rotation only (0 where they end behind the camera)."""
         t, s, n = seen.frame, frame_to, self.H * self.W
         job, tab, i = self.job, self.geometry.table, self.geometry.index(frame_to)
@@ -248,7 +228,7 @@ class Engine:
                           job.camera.clip_start, job.camera.clip_end, self.W, self.H, tinv, tobj,
                           decide, flow, code, *self._undecided())
         kernels.sky_gap(seen.sky, rotation_homography(job.K(t), job.c2w(t), job.K(s), c2w),
-                        self.W, self.H, tinv, decide, flow, code)
+                        self.W, self.H, tinv, decide, flow, code, *self._undecided())
         vis = np.zeros(n, bool)
         if occlusion:
             vis = code == VISIBLE
@@ -256,28 +236,21 @@ class Engine:
         return flow.reshape(self.H, self.W, 2), vis.reshape(self.H, self.W)
 
     def _undecided(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-pixel buffers (reused) the gap kernel fills at undecided pixels: world position
-        at the target frame float64 (H*W, 3) and triangle int64 (H*W,)."""
+        """Per-pixel buffers (reused) the gap kernels fill at undecided pixels: pixel position
+        and planar depth at the target frame float64 (H*W, 3; +inf at infinity) and global
+        triangle int64 (H*W,; -1 at infinity)."""
         if self._und is None:
             n = self.H * self.W
             self._und = (np.empty((n, 3)), np.empty(n, np.int64))
         return self._und
 
     def _cast_undecided(self, seen: Seen, frame_to: int, und: np.ndarray, vis: np.ndarray) -> None:
-        """Ray cast at ``frame_to`` the visibility of pixels ``und`` of ``seen`` (in frame
-        there, not decided by its pixel-centre rays) into ``vis`` (H*W,)."""
-        if not len(und):
-            return
-        origin, scene = self.job.c2w(frame_to)[:3, 3], self.scene(frame_to)
-        objs = seen.objs.reshape(-1)[und]
-        on = objs >= 0
-        surf, sky = und[on], und[~on]
-        if len(surf):
-            pos, tri = self._undecided()
-            vis[surf] = scene.visible(origin, pos[surf], objs[on], tri[surf])
-        if len(sky):
-            vis[sky] = ~scene.any_hit(origin, self.directions(seen.frame, sky),
-                                      t_min=self.job.camera.clip_start)
+        """The exact visibility at ``frame_to`` of pixels ``und`` of ``seen`` (in frame there,
+        not decided by its pixel-centre rays) into ``vis`` (H*W,), from the positions the gap
+        kernels left in :meth:`_undecided`."""
+        if len(und):
+            uvz, tri = self._undecided()
+            vis[und] = self.hidden_test(frame_to, uvz[und], tri[und])
 
     def scene_flow(self, seen: Seen, frame_to: int) -> np.ndarray:
         """World displacement float32 (H, W, 3) metres of each pixel's point from

@@ -106,14 +106,14 @@ def _moved(j, point, local, obj, tri, bary, kind, M, tri_off, tris, dverts):
 
 @nb.njit(parallel=True, **_JIT)
 def point_gap(pix, point, local, obj, tri, bary, kind, M, tri_off, tris, dverts, P, near, far,
-              W, H, tinv, tobj, decide, flow, code, und_pos, und_tri):
+              W, H, tinv, tobj, decide, flow, code, und_uvz, und_tri):
     """Surface points ``pix`` (flat pixel indices) of a frame: write at each pixel the flow to
     the target frame (``flow`` (H*W, 2) float32: projection there minus the pixel centre)
     and the visibility code (``code`` (H*W,) uint8: HIDDEN when out of frame or outside the
     clip range, else decided from ``tinv``/``tobj`` when ``decide``, else UNDECIDED). ``M``
     (n_obj, 3, 4) object-to-world and ``P`` (3, 4) world-to-image at the target frame. At
-    UNDECIDED pixels ``und_pos`` (H*W, 3) gets the point's world position at the target
-    frame and ``und_tri`` (H*W,) its triangle, for the ray cast that decides them."""
+    UNDECIDED pixels ``und_uvz`` (H*W, 3) gets the point's pixel position and planar depth
+    there and ``und_tri`` (H*W,) its global triangle, for :func:`occlusion_sweep`."""
     for j in nb.prange(len(pix)):
         x, y, z = _moved(j, point, local, obj, tri, bary, kind, M, tri_off, tris, dverts)
         w = P[2, 0] * x + P[2, 1] * y + P[2, 2] * z + P[2, 3]
@@ -128,15 +128,16 @@ def point_gap(pix, point, local, obj, tri, bary, kind, M, tri_off, tris, dverts,
             c = _decide_point(tinv, tobj, W, H, u, v, w, obj[j]) if decide else UNDECIDED
             code[p] = c
             if c == UNDECIDED:
-                und_pos[p, 0], und_pos[p, 1], und_pos[p, 2] = x, y, z
-                und_tri[p] = tri[j]
+                und_uvz[p, 0], und_uvz[p, 1], und_uvz[p, 2] = u, v, w
+                und_tri[p] = tri_off[obj[j]] + tri[j]
 
 
 @nb.njit(parallel=True, **_JIT)
-def sky_gap(sky, Hm, W, H, tinv, decide, flow, code):
+def sky_gap(sky, Hm, W, H, tinv, decide, flow, code, und_uvz, und_tri):
     """Pixels ``sky`` that see the world at infinity: write the rotation-only flow to the
     target frame (``Hm`` (3, 3) maps pixels at infinity; 0 where the direction is behind the
-    target camera) and the visibility code (as :func:`point_gap`, from :func:`_decide_sky`)."""
+    target camera) and the visibility code (as :func:`point_gap`, from :func:`_decide_sky`;
+    an UNDECIDED one gets its landing position, depth +inf and triangle -1)."""
     for j in nb.prange(len(sky)):
         p = sky[j]
         cx, cy = p % W + 0.5, p // W + 0.5
@@ -148,10 +149,12 @@ def sky_gap(sky, Hm, W, H, tinv, decide, flow, code):
             flow[p, 1] = v - cy
             if not (u >= 0.0 and u < W and v >= 0.0 and v < H):
                 code[p] = HIDDEN
-            elif decide:
-                code[p] = _decide_sky(tinv, W, H, u, v)
             else:
-                code[p] = UNDECIDED
+                c = _decide_sky(tinv, W, H, u, v) if decide else UNDECIDED
+                code[p] = c
+                if c == UNDECIDED:
+                    und_uvz[p, 0], und_uvz[p, 1], und_uvz[p, 2] = u, v, np.inf
+                    und_tri[p] = -1
         else:
             flow[p, 0] = 0.0
             flow[p, 1] = 0.0
@@ -181,21 +184,9 @@ def _pixel_dir(Kinv, R, W, p):
 
 
 @nb.njit(parallel=True, **_JIT)
-def pixel_rays(Kinv, R, origin, t_min, W, o32, d32):
-    """Embree's float32 rays through every pixel centre: directions ``d32`` (H*W, 3) (see
-    :func:`_pixel_dir`) and origins ``o32`` moved ``t_min`` along them."""
-    for p in nb.prange(len(d32)):
-        dx, dy, dz = _pixel_dir(Kinv, R, W, p)
-        d32[p, 0], d32[p, 1], d32[p, 2] = dx, dy, dz
-        o32[p, 0] = origin[0] + t_min * dx
-        o32[p, 1] = origin[1] + t_min * dy
-        o32[p, 2] = origin[2] + t_min * dz
-
-
-@nb.njit(parallel=True, **_JIT)
 def refine_hits(origin, Kinv, R, W, ray, geom, prim, kind, Minv, tri_off, tris, lverts, dverts,
                 t_out, bary, point, local):
-    """Möller-Trumbore in float64 on the triangle Embree reported for the ray through the
+    """Möller-Trumbore in float64 on the triangle found (:func:`rasterise`) for the ray through the
     centre of each pixel ``ray[j]`` (``geom``/``prim`` per pixel; origin ``origin``,
     direction :func:`_pixel_dir`): ray parameter (planar depth), corner weights, world
     point ``origin + t d`` and, on static and rigid objects, the object-space point (the ray
@@ -241,6 +232,66 @@ def refine_hits(origin, Kinv, R, W, ray, geom, prim, kind, Minv, tri_off, tris, 
             local[j, 0], local[j, 1], local[j, 2] = qx + t * ex, qy + t * ey, qz + t * ez
 
 
+#: A point counts visible when no other triangle covers it nearer than this fraction of its
+#: planar depth (an occluder must stand in front of it by 1e-4 of its distance: 1 mm at 10 m).
+VISIBILITY_EPS = 1e-4
+#: Visibility queries are binned into square tiles of this many pixels a side.
+TILE = 8
+
+
+@nb.njit(inline="always", **_JIT)
+def _tile_range(a, b, c, n_tiles):
+    """First and last tile index (clamped to 0 .. n_tiles - 1) that coordinates a, b, c span."""
+    lo = min(max(min(a, b, c), -1.0), n_tiles * TILE + 1.0)
+    hi = min(max(max(a, b, c), -1.0), n_tiles * TILE + 1.0)
+    return max(int(math.floor(lo)) // TILE, 0), min(int(math.floor(hi)) // TILE, n_tiles - 1)
+
+
+@nb.njit(parallel=True, **_JIT)
+def occlusion_sweep(sv, ok, plane, Kinv, near, far, W, H, n_bands, tile_start, order, uvz, own,
+                    hidden):
+    """Visibility of query points at one frame, exactly and without rays: ``hidden[q]`` is set
+    where a triangle other than ``own[q]`` (global index; -1 for a point at infinity) covers
+    the query's pixel position ``uvz[q, :2]`` with planar depth in (``near``, ``far``] nearer
+    than ``uvz[q, 2] (1 - VISIBILITY_EPS)`` (+inf at infinity: any surface hides it). Each
+    screen triangle (:func:`setup_triangles`) visits the :data:`TILE` tiles its bounds span;
+    queries are sorted by tile (``order``, ``tile_start`` (n_tiles + 1,)). Tile rows are split
+    into ``n_bands`` bands, one per task, so each query is written by one task."""
+    ntx, nty = (W + TILE - 1) // TILE, (H + TILE - 1) // TILE
+    keep = 1.0 - VISIBILITY_EPS
+    for band in nb.prange(n_bands):
+        b0, b1 = band * nty // n_bands, (band + 1) * nty // n_bands
+        for s in range(len(ok)):
+            if not ok[s]:
+                continue
+            ua, va, ub, vb, uc, vc = sv[s, 0], sv[s, 1], sv[s, 2], sv[s, 3], sv[s, 4], sv[s, 5]
+            ty0, ty1 = _tile_range(va, vb, vc, nty)
+            ty0, ty1 = max(ty0, b0), min(ty1, b1 - 1)
+            if ty0 > ty1:
+                continue
+            tx0, tx1 = _tile_range(ua, ub, uc, ntx)
+            f = s // 2
+            sign = 1.0 if (ub - ua) * (vc - va) - (vb - va) * (uc - ua) > 0.0 else -1.0
+            nx, ny, nz, d = plane[f, 0], plane[f, 1], plane[f, 2], plane[f, 3]
+            for ty in range(ty0, ty1 + 1):
+                for tx in range(tx0, tx1 + 1):
+                    c = ty * ntx + tx
+                    for j in range(tile_start[c], tile_start[c + 1]):
+                        q = order[j]
+                        if hidden[q] or own[q] == f:
+                            continue
+                        px, py = uvz[q, 0], uvz[q, 1]
+                        if (sign * ((ub - ua) * (py - va) - (vb - va) * (px - ua)) < 0.0
+                                or sign * ((uc - ub) * (py - vb) - (vc - vb) * (px - ub)) < 0.0
+                                or sign * ((ua - uc) * (py - vc) - (va - vc) * (px - uc)) < 0.0):
+                            continue
+                        qx = Kinv[0, 0] * px + Kinv[0, 1] * py + Kinv[0, 2]
+                        qy = Kinv[1, 0] * px + Kinv[1, 1] * py + Kinv[1, 2]
+                        z = d / (nx * qx + ny * qy + nz)
+                        if z > near and z <= far and z < uvz[q, 2] * keep:
+                            hidden[q] = True
+
+
 #: Largest finite float16.
 F16_MAX = 65504.0
 
@@ -280,7 +331,7 @@ def to_f16(a: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- primary visibility
 # The first surface on every pixel-centre ray is found by rasterising the scene's triangles
 # (z-buffer on planar depth, computed exactly from each triangle's plane in float64) rather
-# than by one ray cast per pixel: the same answer, since the nearest triangle containing the
+# than by one ray per pixel: the same answer, since the nearest triangle containing the
 # pixel centre's projection is the first one its ray meets, at a fraction of the cost.
 
 
@@ -311,7 +362,8 @@ def _cut(ax, ay, az, bx, by, bz, near):
 def _emit(slot, K, W, H, ax, ay, az, bx, by, bz, cx, cy, cz, sv, box, ok):
     """Project a camera-space triangle in front of the near plane into slot ``slot``: its
     screen corners ``sv`` (slot, 6) and the pixel rows/columns its centres may cover ``box``
-    (slot, 4: x0, x1, y0, y1); ``ok[slot]`` False when it covers no pixel centre."""
+    (slot, 4: x0, x1, y0, y1; empty when it covers none); ``ok[slot]`` False when it is
+    edge-on or lies off screen."""
     ua = K[0, 0] * ax / az + K[0, 1] * ay / az + K[0, 2]
     va = K[1, 1] * ay / az + K[1, 2]
     ub = K[0, 0] * bx / bz + K[0, 1] * by / bz + K[0, 2]
@@ -323,9 +375,10 @@ def _emit(slot, K, W, H, ax, ay, az, bx, by, bz, cx, cy, cz, sv, box, ok):
     y0 = max(math.ceil(min(va, vb, vc) - 0.5), 0.0)
     y1 = min(math.floor(max(va, vb, vc) - 0.5), H - 1.0)
     area = (ub - ua) * (vc - va) - (vb - va) * (uc - ua)
-    if not (x0 <= x1 and y0 <= y1 and area != 0.0 and math.isfinite(area)):
-        ok[slot] = False
-        return
+    if not (area != 0.0 and math.isfinite(area) and min(ua, ub, uc) < W and max(ua, ub, uc) >= 0.0
+            and min(va, vb, vc) < H and max(va, vb, vc) >= 0.0):
+        ok[slot] = False       # edge-on, or off screen (one covering no pixel centre stays:
+        return                 # it may still hide a point between centres)
     sv[slot, 0], sv[slot, 1], sv[slot, 2], sv[slot, 3], sv[slot, 4], sv[slot, 5] = ua, va, ub, vb, uc, vc
     box[slot, 0], box[slot, 1], box[slot, 2], box[slot, 3] = int(x0), int(x1), int(y0), int(y1)
     ok[slot] = True
@@ -371,6 +424,32 @@ def setup_triangles(tri_obj, kind, tris, lcam, dcam, K, near, W, H, sv, box, pla
             _emit(2 * f + 1, K, W, H, px, py, pz, cx, cy, cz, qx, qy, qz, sv, box, ok)
 
 
+@nb.njit(inline="always", **_JIT)
+def _edge_bounds(lo, hi, a, b):
+    """Narrow [lo, hi] (pixel-centre u) to where ``a u + b >= 0``, widened by one pixel
+    either way for rounding (the caller tests the edge functions exactly)."""
+    if a > 0.0:
+        lo = max(lo, -b / a - 1.0)
+    elif a < 0.0:
+        hi = min(hi, -b / a + 1.0)
+    elif b < 0.0:
+        hi = lo - 1.0
+    return lo, hi
+
+
+@nb.njit(inline="always", **_JIT)
+def _span(ua, va, ub, vb, uc, vc, sign, py, x0, x1):
+    """Columns [xa, xb] within [x0, x1] whose centres on row centre ``py`` may lie inside
+    the screen triangle (a conservative scanline span: every centre inside is in it)."""
+    lo, hi = x0 + 0.5, x1 + 0.5
+    lo, hi = _edge_bounds(lo, hi, -sign * (vb - va), sign * ((ub - ua) * (py - va) + (vb - va) * ua))
+    lo, hi = _edge_bounds(lo, hi, -sign * (vc - vb), sign * ((uc - ub) * (py - vb) + (vc - vb) * ub))
+    lo, hi = _edge_bounds(lo, hi, -sign * (va - vc), sign * ((ua - uc) * (py - vc) + (va - vc) * uc))
+    if not (lo <= hi):
+        return 0, -1
+    return max(x0, int(math.ceil(lo - 0.5))), min(x1, int(math.floor(hi - 0.5)))
+
+
 @nb.njit(parallel=True, **_JIT)
 def rasterise(sv, box, plane, ok, tri_obj, tri_local, Kinv, near, far, W, H, n_bands, depth, geom, prim):
     """The nearest triangle at every pixel centre: planar ``depth`` (H*W,) float64 (+inf where
@@ -395,7 +474,8 @@ def rasterise(sv, box, plane, ok, tri_obj, tri_local, Kinv, near, far, W, H, n_b
             nx, ny, nz, d = plane[f, 0], plane[f, 1], plane[f, 2], plane[f, 3]
             for y in range(y0, y1 + 1):
                 py = y + 0.5
-                for x in range(box[s, 0], box[s, 1] + 1):
+                xa, xb = _span(ua, va, ub, vb, uc, vc, sign, py, box[s, 0], box[s, 1])
+                for x in range(xa, xb + 1):
                     px = x + 0.5
                     e0 = sign * ((ub - ua) * (py - va) - (vb - va) * (px - ua))
                     e1 = sign * ((uc - ub) * (py - vb) - (vc - vb) * (px - ub))

@@ -66,7 +66,7 @@ def write_members(clip_dir, job: Job, members, scratch: Path, *,
     wanted = requested(members)
     check(clip_dir, job, wanted)
     gaps = sorted({gap(m) for m in wanted if gap(m) is not None})
-    engine = Engine(job, load_geometry(clip_dir, job), cache_frames=max(gaps, default=1) + 2)
+    engine = Engine(job, load_geometry(clip_dir, job))
     writers = {m: NpyStreamWriter(Path(scratch) / f"{m}.npy", *spec)
                for m, spec in shapes(job, wanted).items()}
     want_tracks = "tracks" in wanted or "track_vis" in wanted
@@ -128,10 +128,10 @@ def _write_tracks(engine: Engine, job: Job, sampler, wanted, scratch: Path, info
 
 def record(job: Job, gaps: list[int], wanted: list[str]) -> dict:
     """The sample json's ``correspondence`` entry (conventions of every member asked)."""
-    rec = {"source": "geometry.npz: first surfaces rasterised at pixel centres and refined in float64, visibility rays by Embree",
+    rec = {"source": "geometry.npz: first surfaces rasterised at pixel centres and refined in float64",
            "gaps": gaps,
-           "visibility": "in frame and no surface between the camera centre and the point "
-                         "(own triangle, or none nearer than 1e-4 of the distance)"}
+           "visibility": "in frame and no other surface in front of the point between "
+                         "clip_start and its depth (none nearer than 1e-4 of its depth)"}
     if "scene_flow" in wanted:
         rec["scene_flow"] = {"units": "m", "axes": "world (Blender Z up)", "background": 0.0,
                              "background_note": "pixels seeing the world at infinity hold 0"}

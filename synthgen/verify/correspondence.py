@@ -99,7 +99,7 @@ def correspondence_results(job: Job, clip_dir, paths, vertices, read_frame, *,
     if not has_geometry(clip_dir):
         note = "no geometry.npz: render with 'geometry' in job.outputs to check correspondences"
         return _results(_Acc(), note, vertices)
-    engine = Engine(job, load_geometry(clip_dir, job), cache_frames=max(gaps, default=1) + 2)
+    engine = Engine(job, load_geometry(clip_dir, job))
     frames = list(range(job.frame_start, job.frame_end + 1))
     tracked = ex.tracks if ex.tracks is not None else _tracks(engine, frames, n_tracks)
     acc, fds, seens, anchors = _Acc(), {}, {}, {}
