@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthgen.correspond.members import write_members  # noqa: E402
+from synthgen.color import encode_srgb  # noqa: E402
 from synthgen.export.exr import read_channels  # noqa: E402
 from synthgen.export.hsv import encode_hsv  # noqa: E402
 from synthgen.manifest import load_manifests  # noqa: E402
@@ -54,9 +55,8 @@ def render_clip(a, work: Path):
 
 def rgb_frame(folder: Path, frame: int) -> np.ndarray:
     ch = read_channels(folder / f"frame_{frame:04d}.exr", ["rgb.Combined.R", "rgb.Combined.G", "rgb.Combined.B"])
-    rgb = np.stack([ch["rgb.Combined.R"], ch["rgb.Combined.G"], ch["rgb.Combined.B"]], -1).clip(0, None)
-    srgb = np.where(rgb <= 0.0031308, 12.92 * rgb, 1.055 * np.power(rgb, 1 / 2.4) - 0.055).clip(0, 1)
-    return (srgb * 255).astype(np.uint8)
+    rgb = np.stack([ch["rgb.Combined.R"], ch["rgb.Combined.G"], ch["rgb.Combined.B"]], -1)
+    return (encode_srgb(rgb) * 255).astype(np.uint8)
 
 
 def draw_tracks(img: np.ndarray, tracks: np.ndarray, vis: np.ndarray, qframe: np.ndarray, upto: int,

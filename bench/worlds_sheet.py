@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from synthgen.color import encode_srgb  # noqa: E402
 from synthgen.export.exr import read_channels  # noqa: E402
 from synthgen.manifest import load_manifests  # noqa: E402
 from synthgen.planner import load_preset, plan_clip  # noqa: E402
@@ -38,8 +39,7 @@ def first_frame(env: str, k: int, a, work: Path) -> tuple[np.ndarray, str]:
         raise SystemExit(f"{job.clip_id}: {res.reason}")
     ch = read_channels(res.folder / f"frame_{job.frame_start:04d}.exr", ["rgb.Combined.R", "rgb.Combined.G",
                                                                         "rgb.Combined.B"])
-    rgb = np.stack([ch["rgb.Combined.R"], ch["rgb.Combined.G"], ch["rgb.Combined.B"]], -1).clip(0, None)
-    srgb = np.where(rgb <= 0.0031308, 12.92 * rgb, 1.055 * np.power(rgb, 1 / 2.4) - 0.055).clip(0, 1)
+    srgb = encode_srgb(np.stack([ch["rgb.Combined.R"], ch["rgb.Combined.G"], ch["rgb.Combined.B"]], -1))
     words = job.caption.text.split(", in ")[-1].split(", on ")[-1][:60]
     return (srgb * 255).astype(np.uint8), words
 

@@ -1,4 +1,5 @@
-"""Blackbody colour temperature -> linear Rec.709 RGB. numpy only (no bpy)."""
+"""Colour: the sRGB transfer function both ways, blackbody colour temperature -> linear
+Rec.709 RGB. numpy only (no bpy)."""
 from __future__ import annotations
 
 import numpy as np
@@ -38,3 +39,15 @@ def blackbody_rgb(kelvin: float) -> np.ndarray:
     xyz = planck @ cie_cmf(lam)
     rgb = np.clip(_XYZ_TO_RGB @ (xyz / xyz[1]), 0.0, None)
     return rgb / rgb.max()
+
+
+def decode_srgb(c) -> np.ndarray:
+    """sRGB-encoded values in [0, 1] -> linear (the sRGB transfer function, inverted)."""
+    c = np.asarray(c, np.float64)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def encode_srgb(linear) -> np.ndarray:
+    """Linear values -> sRGB-encoded values in [0, 1] (clipped to [0, 1] first)."""
+    x = np.clip(linear, 0.0, 1.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)

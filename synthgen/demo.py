@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import layout
+from .color import encode_srgb
 from .errors import SynthgenError
 from .job import Job, load_job
 
@@ -92,9 +93,8 @@ def preview_frames(folder: Path, frames) -> list[np.ndarray]:
     out = []
     for f in frames:
         ch = exr.read_channels(folder / layout.frame_name(f), list(layout.FLOW_COMBINED_CHANNELS[:3]))
-        lin = np.clip(np.stack([ch[n] for n in layout.FLOW_COMBINED_CHANNELS[:3]], axis=-1), 0, 1)
-        srgb = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.power(lin, 1 / 2.4) - 0.055)
-        out.append(np.rint(srgb * 255).astype(np.uint8))
+        lin = np.stack([ch[n] for n in layout.FLOW_COMBINED_CHANNELS[:3]], axis=-1)
+        out.append(np.rint(encode_srgb(lin) * 255).astype(np.uint8))
     return out
 
 

@@ -17,7 +17,7 @@ import bpy
 
 from .. import layout
 from ..job import Job
-from . import camera_rig, environment, lights, props
+from . import camera_rig, environment, lights, props, surfaces
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def reset() -> bpy.types.Scene:
     """Blender's empty factory state (no objects, no world); scripts never auto-run."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     bpy.context.preferences.filepaths.use_scripts_auto_execute = False
+    surfaces.reset_cache()           # its materials went with the old file
     return bpy.context.scene
 
 

@@ -63,11 +63,12 @@ def rig(location: str, asset_id: str = "") -> Rig:
 
 
 @lru_cache(maxsize=256)
-def _take(char_location: str, action_location: str, action_id: str, in_place: bool,
+def _take(char_location: str, char_id: str, action_location: str, action_id: str, in_place: bool,
           foot_lock: bool) -> tuple[WorldPose, float, bool]:
     ref = SimpleNamespace(id=action_id, location=action_location)
     motion = source_for(action_location).load_motion(ref)
-    pose, _ = retarget_motion(motion, rig(char_location).skeleton, in_place=in_place, foot_lock=foot_lock)
+    pose, _ = retarget_motion(motion, rig(char_location, char_id).skeleton, in_place=in_place,
+                              foot_lock=foot_lock)
     return pose, float(motion.fps), bool(motion.loopable)
 
 
@@ -76,13 +77,20 @@ def subject_capsules(spec) -> tuple[np.ndarray, np.ndarray]:
     (axes (T, K, 2, 3), radii (K,)), the body as the worker will bake and place it."""
     r = rig(spec.character.location, spec.character.id)
     steps = performance.parts(spec)
-    takes = [performance.Take(*_take(spec.character.location, p.action.location, p.action.id,
-                                     spec.root_motion == "in_place", bool(spec.foot_lock))) for p in steps]
+    takes = [performance.Take(*_take(spec.character.location, spec.character.id, p.action.location,
+                                     p.action.id, spec.root_motion == "in_place", bool(spec.foot_lock)))
+             for p in steps]
     baked = performance.perform(r.skeleton, takes, steps)
     M = placement(spec, r.height)
     axes = capsules.segments(r.skeleton, baked) @ M[:3, :3].T + M[:3, 3]
     s = float(np.cbrt(np.linalg.det(M[:3, :3])))
     return axes, r.radii * s
+
+
+def clearance(specs) -> float:
+    """The smallest capsule gap (m) between any two of the subjects ``specs`` over the clip
+    (+inf for fewer than two)."""
+    return min_clearance([subject_capsules(s) for s in specs])[0]
 
 
 def min_clearance(bodies: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, tuple[int, int]]:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..camera import inverse_K
 from ..export.flow import rotation_homography
 from ..job import Job
 from . import kernels
@@ -105,18 +104,18 @@ class Engine:
         return self._inst[obj]
 
     # ------------------------------------------------------------------ cameras
-    def camera(self, frame: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Camera centre (3,), pixel -> camera ``K⁻¹`` and camera -> world rotation (3, 3) at
-        ``frame``: the ray through pixel centre x is ``centre + t R K⁻¹ x``, t planar depth."""
+    def world_to_image(self, frame: int) -> np.ndarray:
+        """``P`` (3, 4) at ``frame``: homogeneous pixel (u w, v w, w) = P (x, y, z, 1), w the
+        planar depth (K's last row is (0, 0, 1))."""
         c2w = self.job.c2w(frame)
-        return c2w[:3, 3].copy(), inverse_K(self.job.K(frame)), np.ascontiguousarray(c2w[:3, :3])
+        P = self.job.K(frame) @ c2w[:3, :3].T
+        return np.concatenate([P, (-P @ c2w[:3, 3])[:, None]], axis=1)
 
     def project(self, points: np.ndarray, frame: int) -> tuple[np.ndarray, np.ndarray]:
         """World points (n, 3) -> pixels (n, 2) and planar depth (n,) at ``frame``."""
-        c2w = self.job.c2w(frame)
-        P = self.job.K(frame) @ c2w[:3, :3].T          # world -> image, homogeneous
-        uvw = affine(points, P, -P @ c2w[:3, 3])
-        z = uvw[:, 2]                                   # K's last row is (0, 0, 1)
+        P = self.world_to_image(frame)
+        uvw = affine(points, P[:, :3], P[:, 3])
+        z = uvw[:, 2]
         with np.errstate(divide="ignore", invalid="ignore"):
             uvw[:, 0] /= z
             uvw[:, 1] /= z
@@ -219,15 +218,12 @@ class Engine:
         decide = occlusion and target is not None and not self.exact
         tinv, tobj = (target.inv_depth, target.objs.reshape(-1)) if decide else (self._no_f32, self._no_i32)
         flow, code = np.empty((n, 2), np.float32), np.empty(n, np.uint8)
-        c2w = job.c2w(s)
-        P = job.K(s) @ c2w[:3, :3].T
-        P = np.concatenate([P, (-P @ c2w[:3, 3])[:, None]], axis=1)
         p = seen.points
         kernels.point_gap(seen.pix, p.point, p.local, p.obj, p.tri, p.bary, tab.kind,
-                          tab.matrices(i)[0], tab.tri_off, tab.tris, tab.dverts(i), P,
+                          tab.matrices(i)[0], tab.tri_off, tab.tris, tab.dverts(i), self.world_to_image(s),
                           job.camera.clip_start, job.camera.clip_end, self.W, self.H, tinv, tobj,
                           decide, flow, code, *self._undecided())
-        kernels.sky_gap(seen.sky, rotation_homography(job.K(t), job.c2w(t), job.K(s), c2w),
+        kernels.sky_gap(seen.sky, rotation_homography(job.K(t), job.c2w(t), job.K(s), job.c2w(s)),
                         self.W, self.H, tinv, decide, flow, code, *self._undecided())
         vis = np.zeros(n, bool)
         if occlusion:

@@ -56,9 +56,7 @@ class MeshObject:
             v = self.verts[i if self.verts.shape[0] > 1 else 0].astype(np.float64)
             m = self.matrix_at(i)
             w = affine(v, m[:3, :3], m[:3, 3])
-            if len(self._world) >= 24:
-                self._world.pop(next(iter(self._world)))
-            self._world[key] = w
+            remember(self._world, key, w)
         return w
 
 
@@ -130,7 +128,7 @@ class MeshTable:
         if got is None:
             parts = [o.world(i) for o in self._deforming]
             got = np.ascontiguousarray(np.concatenate(parts)) if parts else np.zeros((0, 3))
-            self._cache(self._dverts, i, got)
+            remember(self._dverts, i, got)
         return got
 
     def matrices(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -139,14 +137,19 @@ class MeshTable:
         if got is None:
             M = np.array([o.matrix_at(i) for o in self.objects]).reshape(-1, 4, 4)
             got = (np.ascontiguousarray(M[:, :3]), inverse_affine(M))
-            self._cache(self._mats, i, got)
+            remember(self._mats, i, got)
         return got
 
-    @staticmethod
-    def _cache(store: dict, key: int, value) -> None:
-        if len(store) >= 24:
-            store.pop(next(iter(store)))
-        store[key] = value
+
+#: Per-frame arrays an object or table keeps (the oldest goes first).
+KEEP_FRAMES = 24
+
+
+def remember(store: dict, key: int, value) -> None:
+    """Keep ``value`` under ``key`` in a per-frame cache of at most :data:`KEEP_FRAMES`."""
+    if len(store) >= KEEP_FRAMES:
+        store.pop(next(iter(store)))
+    store[key] = value
 
 
 def geometry_path(clip_dir) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import layout
+from ..color import encode_srgb
 from ..correspond import names as corr
 from ..errors import CorrespondenceError, ExportError
 from ..job import Job
@@ -111,9 +112,7 @@ def load_clip(path: str | Path) -> ClipSource:
 
 def _srgb8(linear: np.ndarray) -> np.ndarray:
     """Linear RGB(A) float -> sRGB uint8 RGB (H, W, 3)."""
-    x = np.clip(linear[..., :3], 0.0, 1.0)
-    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
-    return np.rint(s * 255.0).astype(np.uint8)
+    return np.rint(encode_srgb(linear[..., :3]) * 255.0).astype(np.uint8)
 
 
 def _seg_dtype(job: Job):

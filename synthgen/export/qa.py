@@ -179,7 +179,7 @@ def people_clearance(job) -> float | None:
     bodies overlap."""
     if len(job.subjects) < 2 or not all(bodies.has_rig(s.character.location) for s in job.subjects):
         return None
-    return _r(bodies.min_clearance([bodies.subject_capsules(s) for s in job.subjects])[0])
+    return _r(bodies.clearance(job.subjects))
 
 
 def photometric_ratio(sums: np.ndarray) -> float | None:

@@ -102,10 +102,8 @@ def caption(preset: Preset, clip: ClipPlan) -> CaptionSpec:
     elements = {"environment": WORLDS.get(clip.world.type).phrase(clip.world)}
     if clip.subjects:
         subj = clip.subjects[0]
-        moves = list(subj.action.params.get("move_names", []))
-        elements["subject"] = subj.character.params.get("appearance", "a person")
-        elements["motion"] = captions.motion_phrase(subj.action.params.get("sentence", "moves"), moves)
-        elements["moves"] = ", ".join(moves)
+        elements["subject"], elements["motion"] = _who_what(subj)
+        elements["moves"] = ", ".join(subj.action.params.get("move_names", []))
     if clip.kind == "group":
         elements["people"] = captions.group_phrase([_who_what(s) for s in clip.subjects], *clip.sampled.phrasing(),
                                                    takeovers=_takeovers(clip.subjects))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PresetError
+from ..vocabulary import CLIP_KINDS
 from ..job import FOCUS_POSITIONS, FOCUS_TYPES, LIGHT_KINDS, OUTPUTS, QUALITIES, \
     RENDER_MODES, ROOT_MOTION, TAG_POSITIONS, DEVICES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_SIDE
 from ..vocabulary import is_correspondence_member
@@ -29,7 +30,7 @@ from .worlds import WORLDS
 
 log = logging.getLogger(__name__)
 
-PRESET_KINDS = ("human", "camera", "group", "mixed")
+PRESET_KINDS = CLIP_KINDS + ("mixed",)
 HUMAN_MOVEMENTS = MOVEMENTS.names()
 PLACEMENTS = ("forward", "random")
 PATH_FAMILIES = FAMILIES.names()

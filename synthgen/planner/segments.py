@@ -26,7 +26,6 @@ class SegmentDraw:
     ``times`` (s, one per frame to the clip's end), crossfaded in over ``blend`` frames."""
 
     action: str
-    move_names: list[str]
     action_data: ActionData
     first: int
     times: np.ndarray

@@ -41,12 +41,6 @@ class Mesh:
         """(F, 3, 3) corner positions."""
         return self.verts[self.faces]
 
-    def bounds(self) -> np.ndarray:
-        """[xmin, ymin, zmin, xmax, ymax, zmax] (zeros when empty)."""
-        if not len(self.verts):
-            return np.zeros(6)
-        return np.concatenate([self.verts.min(axis=0), self.verts.max(axis=0)])
-
 
 class MeshBuilder:
     """Parts of one mesh; slots are numbered in the order they first appear."""
@@ -68,21 +62,6 @@ class MeshBuilder:
         self._slot.append(np.full(len(faces), self.slots.index(slot)))
         self._smooth.append(np.full(len(faces), smooth))
         self._n += len(verts)
-        return self
-
-    def extend(self, mesh: Mesh, slot_map: dict[str, str] | None = None) -> "MeshBuilder":
-        """Add every part of ``mesh`` (its slots renamed by ``slot_map``)."""
-        for k, name in enumerate(mesh.slots):
-            sel = mesh.slot == k
-            if not sel.any():
-                continue
-            used = np.unique(mesh.faces[sel])
-            remap = np.full(len(mesh.verts), -1)
-            remap[used] = np.arange(len(used))
-            for smooth in (False, True):
-                part = sel & (mesh.smooth == smooth)
-                if part.any():
-                    self.add(mesh.verts[used], remap[mesh.faces[part]], (slot_map or {}).get(name, name), smooth)
         return self
 
     def build(self) -> Mesh:
@@ -174,10 +153,6 @@ class MeshBuilder:
         scale = 1.0 + bumpiness * (bump + fine)
         return self.add(np.asarray(centre, float) + v * scale[:, None] * np.asarray(radii, float), f, slot,
                         smooth=True)
-
-    def quad(self, corners, slot: str) -> "MeshBuilder":
-        """One planar quad through four corners (counter-clockwise seen from its front)."""
-        return self.add(corners, [[0, 1, 2], [0, 2, 3]], slot)
 
     def prism(self, profile, length: float, slot: str, axis: str = "y") -> "MeshBuilder":
         """A convex 2D ``profile`` (M, 2) in the (x, z) plane (``axis`` "y") or the (y, z) plane

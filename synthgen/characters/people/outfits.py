@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...color import decode_srgb
 from ..skeleton import PREFIX, Skeleton
 
 #: chain -> joints (bone heads, then the last bone's tail) along which ``s`` runs
@@ -61,8 +62,7 @@ class Dressed:
 
 def srgb_to_linear(hexcolor: str) -> tuple[float, float, float]:
     """``#rrggbb`` -> linear RGB (the sRGB transfer function)."""
-    c = np.array([int(hexcolor[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = decode_srgb(np.array([int(hexcolor[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0)
     return tuple(float(x) for x in np.round(lin, 5))
 
 

@@ -159,8 +159,9 @@ def pass_turns(ctx: ClipContext, draw: GroupDraw, acts: list, interplay: list) -
     retime(ctx, lead, most_dynamic_start(lead.action_data, lead.playback_speed * ends[0] / ctx.fps),
            lead.playback_speed)
     back = interplay[int(rng.integers(len(interplay)))]
-    phase = float(rng.uniform(0.0, ActionData.from_asset(back).duration_s))
-    lead.segments.append(_part(ctx, back, ends[0], phase, lead.playback_speed, blend))
+    back_data = ActionData.from_asset(back)
+    phase = float(rng.uniform(0.0, back_data.duration_s))
+    lead.segments.append(_part(ctx, back, back_data, ends[0], phase, lead.playback_speed, blend))
     used = {lead.action}
     for j in range(1, k):
         sd = draw.people[j]
@@ -168,20 +169,20 @@ def pass_turns(ctx: ClipContext, draw: GroupDraw, acts: list, interplay: list) -
         used.add(move.id)
         data = ActionData.from_asset(move)
         start = most_dynamic_start(data, sd.playback_speed * (ends[j] - draw.turns[j]) / ctx.fps)
-        sd.segments.append(_part(ctx, move, draw.turns[j], start, sd.playback_speed, blend))
+        sd.segments.append(_part(ctx, move, data, draw.turns[j], start, sd.playback_speed, blend))
         if j < k - 1:       # the turn passes on: back to its groove, its loop where it would be
-            sd.segments.append(SegmentDraw(sd.action, list(sd.move_names), sd.action_data, ends[j],
+            sd.segments.append(SegmentDraw(sd.action, sd.action_data, ends[j],
                                            sd.times[ends[j]:].copy(), blend))
         compose(sd)
     compose(lead)
 
 
-def _part(ctx: ClipContext, action, first: int, start_s: float, speed: float, blend: int) -> SegmentDraw:
-    """``action`` from per-frame index ``first`` to the clip's end, from ``start_s`` at ``speed``
-    (a loop's start wraps into its cycle)."""
-    data = ActionData.from_asset(action)
+def _part(ctx: ClipContext, action, data: ActionData, first: int, start_s: float, speed: float,
+          blend: int) -> SegmentDraw:
+    """``action`` (its :class:`ActionData` ``data``) from per-frame index ``first`` to the clip's
+    end, from ``start_s`` at ``speed`` (a loop's start wraps into its cycle)."""
     times = source_times(data, start_s, speed, ctx.n_baked - first, ctx.fps)
-    return SegmentDraw(action.id, list(action["move_names"]), data, first, times, blend)
+    return SegmentDraw(action.id, data, first, times, blend)
 
 
 # --------------------------------------------------------------------------- formation
@@ -236,7 +237,7 @@ def people_specs(ctx: ClipContext, draw: GroupDraw, placements: list[Placement])
 
 def clearance(specs: list[SubjectSpec]) -> float:
     """The smallest capsule gap (m) between any two people over the clip."""
-    return bodies.min_clearance([bodies.subject_capsules(s) for s in specs])[0]
+    return bodies.clearance(specs)
 
 
 def spread_until_clear(ctx: ClipContext, draw: GroupDraw, jitter: list[float]) -> tuple[float, float]:

@@ -75,9 +75,7 @@ def room_lights(ctx: RoomCtx, rng: np.random.Generator, kelvin: float) -> list[L
 
 def phrase(plan: Plan, counts: Counter) -> str:
     """The caption's environment phrase from the plan and what furnishes it."""
-    notable = [w for w in ("a sofa", "bookshelves", "a bed", "a dining table", "desks", "shelving racks",
-                           "a staircase", "stacked boxes", "potted plants", "a wardrobe", "kitchen counters",
-                           "benches", "closed doors") if _count(counts, w)]
+    notable = [w for w in _WORDS if _count(counts, w)]          # in _WORDS' order
     things = " and ".join(notable[:2]) if notable else "furniture"
     n = sum(counts.values())
     r0 = plan.rooms[0]
@@ -129,15 +127,8 @@ def generate(rng: np.random.Generator, shape: str, clearance_m: float, kelvin: f
     bounds = [b[0], b[1], 0.0, b[2], b[3], top]
     tris, labels = lb.triangles()
     h = 0.1 if shape in ("hall", "storage") else 0.08
-    inner = [r.box for r in plan.rooms]          # wall centre lines: doorways join the rooms
-
-    def region(xy: np.ndarray) -> np.ndarray:
-        ok = np.zeros(len(xy), bool)
-        for x0, y0, x1, y1 in inner:
-            ok |= (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        return ok
-
-    space = FreeSpace.build(tris, labels, bounds, h, clearance_m=clearance_m, region=region)
+    space = FreeSpace.build(tris, labels, bounds, h, clearance_m=clearance_m,   # rooms to their wall
+                            region=lambda xy: plan.room_at(xy) >= 0)            # lines: doorways join them
     desc = phrase(plan, counts)
     layout = lb.spec(desc, bounds)
     return WorldModel(layout, space, desc, lights, focus_of(lb.objects), 0.0,

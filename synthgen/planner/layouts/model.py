@@ -48,7 +48,6 @@ class LayoutBuilder:
         self.kind = kind
         self.objects: list[WorldObjectSpec] = []
         self.next_id = first_id
-        self._meshes: list = []
 
     def _add(self, iid: int, name: str, kind: str, location, yaw_deg: float, size, params: dict | None,
              surfaces: list[SurfaceSpec], description: str) -> WorldObjectSpec:

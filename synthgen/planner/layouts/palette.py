@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...color import decode_srgb
 from ...job import SurfaceSpec
 
 
 def _lin(hex_rgb: str) -> list[float]:
-    c = np.array([int(hex_rgb[i:i + 2], 16) for i in (0, 2, 4)]) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = decode_srgb(np.array([int(hex_rgb[i:i + 2], 16) for i in (0, 2, 4)]) / 255.0)
     return [round(float(v), 4) for v in lin]
 
 

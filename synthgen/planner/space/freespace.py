@@ -91,7 +91,7 @@ class FreeSpace:
         surface = label >= 0
         dist = (ndimage.distance_transform_edt(~surface) * h).astype(np.float32)
         space = cls(origin, float(h), dist, label, np.zeros(shape, bool), bounds, float(clearance_m),
-                    TriangleSet(tris, labels, keep_box=box))
+                    TriangleSet(tris, keep_box=box))
         space.nav = space._navigable(seeds, region)
         space.triangles_source, space.labels_source = np.asarray(tris, float), np.asarray(labels)
         return space
@@ -249,6 +249,6 @@ class FreeSpace:
             shape = np.array(z["dist"].shape)
             box = np.concatenate([z["origin"], z["origin"] + shape * float(z["h"])])
             space = cls(z["origin"], float(z["h"]), z["dist"].astype(np.float32), z["label"], z["nav"],
-                        z["bounds"], float(z["clearance_m"]), TriangleSet(tris, labels, keep_box=box))
+                        z["bounds"], float(z["clearance_m"]), TriangleSet(tris, keep_box=box))
         space.triangles_source, space.labels_source = tris, labels
         return space

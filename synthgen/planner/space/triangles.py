@@ -92,10 +92,9 @@ class TriangleSet:
 
     BUCKETS = (0.08, 0.2, 0.6)     # piece radius limits (the last bucket takes the rest)
 
-    def __init__(self, tris: np.ndarray, labels: np.ndarray | None = None, piece_m: float = 1.0, keep_box=None):
+    def __init__(self, tris: np.ndarray, piece_m: float = 1.0, keep_box=None):
         tris = np.asarray(tris, float).reshape(-1, 3, 3)
-        self.pieces, src = split_triangles(tris, piece_m, None if keep_box is None else np.asarray(keep_box, float))
-        self.labels = (np.zeros(len(tris), int) if labels is None else np.asarray(labels))[src]
+        self.pieces, _ = split_triangles(tris, piece_m, None if keep_box is None else np.asarray(keep_box, float))
         centres = self.pieces.mean(axis=1)
         radius = np.linalg.norm(self.pieces - centres[:, None], axis=2).max(axis=1) if len(self.pieces) else np.zeros(0)
         self._buckets = []
@@ -109,13 +108,11 @@ class TriangleSet:
     def __len__(self) -> int:
         return len(self.pieces)
 
-    def distance(self, points: np.ndarray, cutoff: float = 1.0, return_label: bool = False):
+    def distance(self, points: np.ndarray, cutoff: float = 1.0) -> np.ndarray:
         """(M,) exact distance of each point to the nearest triangle, or ``cutoff`` where none
-        is closer than that; with ``return_label``, also the nearest triangle's label (-1 where
-        none is within ``cutoff``)."""
+        is closer than that."""
         pts = np.asarray(points, float).reshape(-1, 3)
         out = np.full(len(pts), float(cutoff))
-        lab = np.full(len(pts), -1)
         for idx, rad, tree in self._buckets:
             near = tree.query_ball_point(pts, cutoff + rad)
             counts = np.fromiter((len(n) for n in near), int, len(near))
@@ -124,9 +121,8 @@ class TriangleSet:
             qi = np.repeat(np.arange(len(pts)), counts)
             ti = idx[np.fromiter((i for n in near for i in n), int, int(counts.sum()))]
             for lo in range(0, len(qi), 200_000):           # bounded memory for dense queries
-                self._nearest(pts, qi[lo:lo + 200_000], ti[lo:lo + 200_000], out, lab)
-        out = np.minimum(out, cutoff)
-        return (out, lab) if return_label else out
+                self._nearest(pts, qi[lo:lo + 200_000], ti[lo:lo + 200_000], out)
+        return np.minimum(out, cutoff)
 
     def height_below(self, point: np.ndarray, depth: float) -> float | None:
         """The highest surface crossed by the vertical segment from ``point`` down by ``depth``
@@ -154,13 +150,11 @@ class TriangleSet:
                 best = float(z.max()) if best is None else max(best, float(z.max()))
         return best
 
-    def _nearest(self, pts: np.ndarray, q: np.ndarray, t: np.ndarray, out: np.ndarray, lab: np.ndarray) -> None:
+    def _nearest(self, pts: np.ndarray, q: np.ndarray, t: np.ndarray, out: np.ndarray) -> None:
         tri = self.pieces[t]
         d = np.linalg.norm(closest_on_triangles(pts[q], tri[:, 0], tri[:, 1], tri[:, 2]) - pts[q], axis=1)
         order = np.lexsort((d, q))
-        q_s, d_s, t_s = q[order], d[order], t[order]
+        q_s, d_s = q[order], d[order]
         first = np.r_[True, q_s[1:] != q_s[:-1]]
         better = d_s[first] < out[q_s[first]]
-        sel = q_s[first][better]
-        out[sel] = d_s[first][better]
-        lab[sel] = self.labels[t_s[first][better]]
+        out[q_s[first][better]] = d_s[first][better]

@@ -40,9 +40,6 @@ class World:
     needs: ClassVar[str | None] = None      # asset kind the scene type needs ("hdri", "room")
     indoor_room: ClassVar[bool] = False
 
-    #: the world brings its own objects (the preset's random props are not placed)
-    own_objects: ClassVar[bool] = False
-
     def uses_lights(self, draw: SceneDraw) -> bool:
         return False
 

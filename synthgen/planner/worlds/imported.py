@@ -57,7 +57,6 @@ def scene_objects(asset: Asset) -> list[WorldObjectSpec]:
 class ImportedWorld(World):
     name = "imported"
     needs = "scene"
-    own_objects = True
 
     def model(self, wctx: WorldContext) -> WorldModel:
         scenes = wctx.assets.of_kind("scene")

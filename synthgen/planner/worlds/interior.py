@@ -16,7 +16,6 @@ from .base import World, WorldContext, layout_environment, pick_outdoor_hdri
 
 class InteriorWorld(World):
     name = "interior"
-    own_objects = True
 
     def model(self, wctx: WorldContext) -> WorldModel:
         E, rng = wctx.preset["environment"], wctx.rng

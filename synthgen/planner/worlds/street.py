@@ -17,7 +17,6 @@ from .hdri import ground_projection
 class StreetWorld(World):
     name = "street"
     needs = "hdri"
-    own_objects = True
 
     def uses_hdri(self, draw: SceneDraw) -> bool:
         return True
