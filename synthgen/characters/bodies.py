@@ -72,25 +72,33 @@ def _take(char_location: str, char_id: str, action_location: str, action_id: str
     return pose, float(motion.fps), bool(motion.loopable)
 
 
-def subject_capsules(spec) -> tuple[np.ndarray, np.ndarray]:
-    """World capsules of a :class:`~synthgen.job.SubjectSpec` at every baked frame:
-    (axes (T, K, 2, 3), radii (K,)), the body as the worker will bake and place it."""
+def body_capsules(spec) -> tuple[Rig, np.ndarray]:
+    """The rig of a :class:`~synthgen.job.SubjectSpec` and its capsule axes (T, K, 2, 3) at
+    every baked frame in the character's own frame, before placement (what the subject's
+    motion alone decides; its location, rotation and scale do not enter)."""
     r = rig(spec.character.location, spec.character.id)
     steps = performance.parts(spec)
     takes = [performance.Take(*_take(spec.character.location, spec.character.id, p.action.location,
                                      p.action.id, spec.root_motion == "in_place", bool(spec.foot_lock)))
              for p in steps]
-    baked = performance.perform(r.skeleton, takes, steps)
+    return r, capsules.segments(r.skeleton, performance.perform(r.skeleton, takes, steps))
+
+
+def subject_capsules(spec, body: tuple[Rig, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """World capsules of a :class:`~synthgen.job.SubjectSpec` at every baked frame:
+    (axes (T, K, 2, 3), radii (K,)), the body as the worker will bake and place it.
+    ``body``: its :func:`body_capsules`, when already known (the same motion placed anew)."""
+    r, local = body or body_capsules(spec)
     M = placement(spec, r.height)
-    axes = capsules.segments(r.skeleton, baked) @ M[:3, :3].T + M[:3, 3]
+    axes = local @ M[:3, :3].T + M[:3, 3]
     s = float(np.cbrt(np.linalg.det(M[:3, :3])))
     return axes, r.radii * s
 
 
-def clearance(specs) -> float:
+def clearance(specs, bodies=None) -> float:
     """The smallest capsule gap (m) between any two of the subjects ``specs`` over the clip
-    (+inf for fewer than two)."""
-    return min_clearance([subject_capsules(s) for s in specs])[0]
+    (+inf for fewer than two); ``bodies``: their :func:`body_capsules`, when known."""
+    return min_clearance([subject_capsules(s, b) for s, b in zip(specs, bodies or [None] * len(specs))])[0]
 
 
 def min_clearance(bodies: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, tuple[int, int]]:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .skeleton import PREFIX, Skeleton, WorldPose, fk_from_global, interpolate_rigid, mat_to_quat, \
-    quat_to_mat, slerp
+from .skeleton import PREFIX, Skeleton, WorldPose, interpolate_rigid, mat_to_quat, quat_to_mat, rebuild, \
+    slerp
 
 #: The reflection across the character's sagittal plane (character frame: left is +X).
 S = np.diag([-1.0, 1.0, 1.0])
@@ -77,15 +77,6 @@ def mirror_index(skel: Skeleton) -> np.ndarray:
         for a, b in (("Left", "Right"), ("Right", "Left")):
             if short.startswith(a):
                 out[i] = skel.index.get(name.replace(a, b, 1), i)
-    return out
-
-
-def rebuild(skel: Skeleton, rot: np.ndarray, root: np.ndarray) -> WorldPose:
-    """The pose with world rotations ``rot`` (T, B, 3, 3) and hips ``root`` (T, 3): heads by
-    forward kinematics, so bone lengths are the skeleton's."""
-    G = rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
-    out = fk_from_global(skel, root, G)
-    out.rot = rot
     return out
 
 

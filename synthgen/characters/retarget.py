@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from .model import Motion
-from .skeleton import PREFIX, RetargetError, Skeleton, WorldPose, arc, fk_from_global
+from .skeleton import PREFIX, RetargetError, Skeleton, WorldPose, arc, rebuild
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +96,12 @@ def retarget(src: Skeleton, pose: WorldPose, tgt: Skeleton, root_scale: float,
             W[:, b] = W[:, p] @ (tgt.rest_rot[p].T @ tgt.rest_rot[b])
         else:
             W[:, b] = tgt.rest_rot[b]
-    G = W @ np.swapaxes(tgt.rest_rot, -1, -2)[None]
     root_src = pose.head[:, src.index[tgt.names[0]]] if tgt.names[0] in src.index else pose.head[:, 0]
     root = root_src * root_scale
     if in_place:
         root = root.copy()
         root[:, :2] = root[:1, :2]
-    out = fk_from_global(tgt, root, G)
-    out.rot = W
-    return out
+    return rebuild(tgt, W, root)
 
 
 def direction_error_deg(src: Skeleton, src_pose: WorldPose, tgt: Skeleton,
@@ -356,7 +353,4 @@ def lock_feet(skel: Skeleton, pose: WorldPose, stance: dict[str, np.ndarray], ra
             rot[t, up] = q1 @ rot[t, up]
             q2 = arc(q1 @ (h[an] - h[kn]), reach - knee)
             rot[t, kn] = q2 @ q1 @ rot[t, kn]
-    G = rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
-    out = fk_from_global(skel, pose.head[:, 0], G)
-    out.rot = rot
-    return out
+    return rebuild(skel, rot, pose.head[:, 0])

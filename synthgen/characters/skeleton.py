@@ -242,15 +242,21 @@ def interpolate(pose: WorldPose, fps: float, times: np.ndarray, loop: bool = Fal
     return WorldPose(quat_to_mat(qi), head)
 
 
+def rebuild(skel: Skeleton, rot: np.ndarray, root: np.ndarray) -> WorldPose:
+    """The pose with world rotations ``rot`` (T, B, 3, 3) and hips ``root`` (T, 3): heads by
+    forward kinematics, so bone lengths are the skeleton's."""
+    G = rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
+    out = fk_from_global(skel, root, G)
+    out.rot = rot
+    return out
+
+
 def interpolate_rigid(skel: Skeleton, pose: WorldPose, fps: float, times: np.ndarray,
                       loop: bool = False) -> WorldPose:
     """:func:`interpolate`, then heads rebuilt by forward kinematics from the root so bone
     lengths stay exact between source frames (what Blender's connected bones do)."""
     p = interpolate(pose, fps, times, loop)
-    G = p.rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
-    out = fk_from_global(skel, p.head[:, 0], G)
-    out.rot = p.rot
-    return out
+    return rebuild(skel, p.rot, p.head[:, 0])
 
 
 # --------------------------------------------------------------------------- frames

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import Motion
-from ..skeleton import Skeleton, WorldPose, fk_from_global, quat_to_mat
+from ..skeleton import Skeleton, WorldPose, quat_to_mat, rebuild
 from .pack import Pack, PackError, load
 
 
@@ -25,7 +25,4 @@ def clip_motion(clip_id: str, pack: Pack | None = None) -> Motion:
     skel = clip_skeleton(pack, meta["skeleton"])
     rot = quat_to_mat(pack.motions[f"clip.{clip_id}.rot"].astype(np.float64))
     root = pack.motions[f"clip.{clip_id}.root"].astype(np.float64)
-    G = rot @ np.swapaxes(skel.rest_rot, -1, -2)[None]
-    pose = fk_from_global(skel, root, G)
-    pose.rot = rot
-    return Motion(skel, WorldPose(rot, pose.head), float(meta["fps"]), False)
+    return Motion(skel, WorldPose(rot, rebuild(skel, rot, root).head), float(meta["fps"]), False)

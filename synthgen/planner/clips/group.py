@@ -244,9 +244,12 @@ def spread_until_clear(ctx: ClipContext, draw: GroupDraw, jitter: list[float]) -
     """The smallest spread (1, SPREAD, SPREAD², ...) at which every pair keeps the margin, and
     the clearance there; the clip is redrawn when none does."""
     margin, gap = float(ctx.preset["subjects"]["margin_m"]), -math.inf
+    performed = None                   # each person's motion: the same at every spread
     for k in range(MAX_SPREADS):
         spread = SPREAD ** k
-        gap = clearance(people_specs(ctx, draw, place_group(draw, spread, jitter, np.zeros(2))))
+        specs = people_specs(ctx, draw, place_group(draw, spread, jitter, np.zeros(2)))
+        performed = performed or [bodies.body_capsules(s) for s in specs]
+        gap = bodies.clearance(specs, performed)
         if gap >= margin:
             return spread, gap
     raise InfeasibleDrawError(f"people still {gap:.2f} m apart (margin {margin:.2f} m) after spreading the "
